@@ -1,0 +1,40 @@
+"""One error type for bad user input, and a wrapper that turns it into a one-line message.
+
+Stage programs raise :class:`SpoofcmError` with the file (and line) at fault; `cli_main`
+prints ``<prog>: error: <message>`` and exits 1 instead of a traceback, because users of
+recipes read logs, not stack frames.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from typing import Callable
+
+
+class SpoofcmError(Exception):
+    """A problem with the user's input (file, config, arguments), reported in one line."""
+
+
+def where(path: str | os.PathLike, line: int | None = None) -> str:
+    """Format ``file`` or ``file:line`` for error messages."""
+    return f"{path}:{line}" if line is not None else str(path)
+
+
+def cli_main(func: Callable[..., int | None]) -> Callable[..., int]:
+    """Decorate a program's ``main`` so SpoofcmError becomes a one-line error and exit code 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs) -> int:
+        prog = os.path.basename(sys.argv[0]) or "spoofcm"
+        try:
+            rc = func(*args, **kwargs)
+        except SpoofcmError as exc:
+            print(f"{prog}: error: {exc}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            print(f"{prog}: interrupted", file=sys.stderr)
+            return 130
+        return int(rc or 0)
+
+    return wrapper
