@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -14,12 +15,26 @@ import yaml
 
 from spoofcm.errors import SpoofcmError
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that also reads ``1e-6`` as a float (PyYAML's YAML 1.1 rules do not)."""
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+$"),
+    list("-+0123456789."))
+
+
+def safe_load(text_or_stream: Any) -> Any:
+    """``yaml.safe_load`` semantics (no arbitrary objects) with exponent floats."""
+    return yaml.load(text_or_stream, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+
 
 def load_yaml(path: str | os.PathLike) -> dict[str, Any]:
     """Read a YAML mapping with ``yaml.safe_load``; fail with the file named."""
     try:
         with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
+            data = safe_load(fh)
     except FileNotFoundError:
         raise SpoofcmError(f"{path}: config file not found") from None
     except yaml.YAMLError as exc:
@@ -67,7 +82,7 @@ def get_dotted(cfg: dict[str, Any], dotted: str, default: Any = None) -> Any:
 def parse_value(text: str) -> Any:
     """Parse an override value as a YAML scalar or flow collection."""
     try:
-        return yaml.safe_load(text)
+        return safe_load(text)
     except yaml.YAMLError:
         return text
 
