@@ -7,7 +7,7 @@
 #                                            #         3 train, 4 score, 5 evaluate
 set -euo pipefail
 
-spoofcm_root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+spoofcm_root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 
 # ---------------------------------------------------------------- options (all overridable)
 stage=0
@@ -31,18 +31,12 @@ seed=0
 resume=true          # stage 3: continue from latest.pt when present
 skip_setup=false     # do not run local/setup_env.sh
 
-if [ $# -gt 0 ] && [ "$1" = "--help" ] || [ $# -gt 0 ] && [ "$1" = "-h" ]; then
-  sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
-  echo "Options (--name value):"
-  grep -E '^[a-z_]+=.*#' "$0" | sed -E 's/^([a-z_]+)=([^ ]*) *# */  --\1 (\2)  /' | tr '_' '-' \
-    | sed -E 's/--([a-z-]+) /--\1 /'
-  exit 0
-fi
+orig_args=("$@")
 . "${spoofcm_root}/utils/parse_options.sh"
 
 if [ -z "${recipe_dir}" ]; then
   # The embedded default: the mini recipe, end to end.
-  exec "${spoofcm_root}/egs/mini/run.sh" --stage "${stage}" --stop-stage "${stop_stage}"
+  exec "${spoofcm_root}/egs/mini/run.sh" ${orig_args[@]+"${orig_args[@]}"}
 fi
 
 recipe_dir=$(cd "${recipe_dir}" && pwd)
@@ -69,13 +63,15 @@ case ${track} in
 esac
 all_sets="train dev ${eval_sets}"
 
-# config files for a model: train yaml, model yaml, recipe overrides
+# config files for a model: train yaml, model yaml, recipe overrides, recipe per-model overrides
 config_args() {
   local m=$1
   [ -f "conf/model/${m}.yaml" ] || { echo "run.sh: error: unknown --model '${m}' (no conf/model/${m}.yaml)" >&2; exit 1; }
   echo -n "--config ${train_config} --config conf/model/${m}.yaml"
   for c in ${recipe_config}; do echo -n " --config ${c}"; done
-  [ -n "${ssl_checkpoint}" ] && echo -n " --ssl.checkpoint ${ssl_checkpoint}"
+  # per-model recipe overrides (sizes, augmentation), when the recipe has them
+  if [ -f "${recipe_dir}/conf/model/${m}.yaml" ]; then echo -n " --config ${recipe_dir}/conf/model/${m}.yaml"; fi
+  if [ -n "${ssl_checkpoint}" ]; then echo -n " --ssl.checkpoint ${ssl_checkpoint}"; fi
   echo -n " --train.seed ${seed} ${train_args}"
 }
 cfg_get() { local m=$1 key=$2; python -m spoofcm.bin.cfg_get $(config_args "${m}") --key "${key}"; }
