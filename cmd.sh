@@ -2,12 +2,15 @@
 #   local machine : run.pl   (runs JOB=1:N in parallel, up to --max-jobs-run at once)
 #   Slurm cluster : slurm.pl (options from conf/slurm.conf)
 #   SGE/UGE       : queue.pl (options from conf/queue.conf)
+# All three take: [--gpu N] [--mem X] [--num-threads N] [--max-jobs-run N] [--pick failed]
+#   JOB=1:N <log with JOB> <command>   (see utils/run.pl --help).
+# SPOOFCM_MAX_JOBS caps the jobs run.pl runs at once (default: number of cores).
 cmd_backend=${SPOOFCM_CMD_BACKEND:-local}
 case "${cmd_backend}" in
   local)
-    export train_cmd="run.pl"
-    export cuda_cmd="run.pl"
-    export decode_cmd="run.pl" ;;
+    export train_cmd="run.pl${SPOOFCM_MAX_JOBS:+ --max-jobs-run ${SPOOFCM_MAX_JOBS}}"
+    export cuda_cmd="${train_cmd}"
+    export decode_cmd="${train_cmd}" ;;
   slurm)
     export train_cmd="slurm.pl --config conf/slurm.conf"
     export cuda_cmd="slurm.pl --config conf/slurm.conf"

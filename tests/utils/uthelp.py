@@ -1,0 +1,68 @@
+"""Helpers for the utils/ tests: run a script by path; stand-in schedulers for PATH.
+
+The stand-ins record their arguments (one line per call) and run the submitted job script
+for each array task, as sbatch/qsub would on a cluster, so the launchers are tested end to
+end without a scheduler.
+"""
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+UTILS = REPO / "utils"
+
+FAKE_SBATCH = r"""#!/usr/bin/env bash
+printf '%s\n' "$*" >> "${FAKE_SCHED_RECORD}"
+array= out=
+for a in "$@"; do
+  case ${a} in --array=*) array=${a#--array=} ;; --output=*) out=${a#--output=} ;; esac
+done
+script=${!#}
+array=${array%%\%*}
+run() { for id in ${array//,/ }; do SLURM_ARRAY_TASK_ID=${id} bash "${script}" > "${out//%a/${id}}" 2>&1; done; }
+case ${FAKE_SCHED_MODE:-sync} in
+  sync) run ;;
+  background) ( sleep 0.3; run ) > /dev/null 2>&1 & ;;
+  drop) ;;
+esac
+echo "Submitted batch job 4242"
+"""
+
+FAKE_QSUB = r"""#!/usr/bin/env bash
+printf '%s\n' "$*" >> "${FAKE_SCHED_RECORD}"
+range= out=
+while [ $# -gt 1 ]; do
+  case $1 in -t) range=$2; shift ;; -o) out=$2; shift ;; esac
+  shift
+done
+script=$1
+run() { for id in $(seq "${range%-*}" "${range#*-}"); do SGE_TASK_ID=${id} bash "${script}" > "${out//\$TASK_ID/${id}}" 2>&1; done; }
+case ${FAKE_SCHED_MODE:-sync} in
+  sync) run ;;
+  background) ( sleep 0.3; run ) > /dev/null 2>&1 & ;;
+  drop) ;;
+esac
+echo "Your job-array 777.${range}:1 (\"job\") has been submitted"
+"""
+
+# Status commands: the job is unknown once dropped (empty squeue output, qstat exit 1).
+FAKE_SQUEUE = "#!/usr/bin/env bash\nexit 0\n"
+FAKE_QSTAT = "#!/usr/bin/env bash\necho 'Following jobs do not exist: '\"$2\" >&2\nexit 1\n"
+
+
+def write_exe(path: Path, text: str) -> Path:
+    path.write_text(text)
+    path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return path
+
+
+def run_util(args: list[str], cwd: Path, env: dict[str, str] | None = None,
+             timeout: float = 30) -> subprocess.CompletedProcess:
+    """Run utils/<args[0]> with the rest as arguments, capturing text output."""
+    full_env = dict(os.environ, LC_ALL="C")
+    full_env.update(env or {})
+    return subprocess.run([str(UTILS / args[0]), *args[1:]], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=timeout)
