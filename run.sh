@@ -30,6 +30,7 @@ mini_size=default    # mini recipe only: default or tiny corpus
 seed=0
 resume=true          # stage 3: continue from latest.pt when present
 skip_setup=false     # do not run local/setup_env.sh
+allow_missing_audio=false  # stage 0: drop (and count) key trials whose audio is absent
 
 orig_args=("$@")
 . "${spoofcm_root}/utils/parse_options.sh"
@@ -77,6 +78,17 @@ config_args() {
 cfg_get() { local m=$1 key=$2; python -m spoofcm.bin.cfg_get $(config_args "${m}") --key "${key}"; }
 exp_tag() { echo "${1}_$(basename "${train_config}" .yaml)${tag_suffix:+_${tag_suffix}}"; }
 
+# the model's SSL checkpoint; with --make-tiny-ssl true a random tiny one is written if missing
+ensure_ssl_checkpoint() {
+  local m=$1 ckpt
+  ckpt=$(cfg_get "${m}" ssl.checkpoint)
+  if [ -n "${ckpt}" ] && [ ! -e "${ckpt}" ] && [ "${make_tiny_ssl}" = true ]; then
+    log "writing a random tiny fairseq-format SSL checkpoint to ${ckpt}" >&2
+    spoofcm-make-tiny-ssl --out "${ckpt}" --seed "${seed}" >&2
+  fi
+  echo "${ckpt}"
+}
+
 # run a sharded program over a data dir: $1 set, $2 output dir, $3 log name, rest: command.
 # The command gets --job JOB --nj N and writes its part atomically; finished parts are skipped.
 run_sharded() {
@@ -97,7 +109,7 @@ if [ ${stage} -le 0 ] && [ ${stop_stage} -ge 0 ]; then
     "${recipe_dir}/local/prepare_corpus.sh" --size "${mini_size}" --seed "${seed}"
   fi
   . "${db}"
-  local/data_prep.sh --track "${track}" --out "${data}"
+  local/data_prep.sh --track "${track}" --out "${data}" --allow-missing-audio "${allow_missing_audio}"
   for s in ${all_sets}; do utils/validate_data_dir.sh "${data}/${s}"; done
   resume_hint 1
 fi
@@ -122,11 +134,7 @@ if [ ${stage} -le 2 ] && [ ${stop_stage} -ge 2 ]; then
     if [ "$(cfg_get "${m}" ssl.cache)" != true ]; then
       log "stage 2: model ${m} needs no SSL cache, skipping"; continue
     fi
-    ckpt=$(cfg_get "${m}" ssl.checkpoint)
-    if [ ! -e "${ckpt}" ] && [ "${make_tiny_ssl}" = true ]; then
-      log "stage 2: writing a random tiny fairseq-format SSL checkpoint to ${ckpt}"
-      spoofcm-make-tiny-ssl --out "${ckpt}" --seed "${seed}"
-    fi
+    ckpt=$(ensure_ssl_checkpoint "${m}")
     layers=$(cfg_get "${m}" ssl.layers)
     ssl_tag=$(spoofcm-dump-ssl --print-tag --checkpoint "${ckpt}" --layers "${layers}")
     for s in ${all_sets}; do
@@ -151,6 +159,7 @@ if [ ${stage} -le 3 ] && [ ${stop_stage} -ge 3 ]; then
       log "stage 3: ${expdir}/${tag} already trained, skipping"; continue
     fi
     log "stage 3: training ${m} -> ${expdir}/${tag} (log: ${expdir}/${tag}/train.log)"
+    ensure_ssl_checkpoint "${m}" > /dev/null
     mkdir -p "${expdir}/${tag}"
     local/launch_train.sh --ngpu "${ngpu}" --num-nodes "${num_nodes}" --log "${expdir}/${tag}/train.log" -- \
       $(config_args "${m}") --data-dir "${data}" --dump-dir "${dump}" --exp "${expdir}/${tag}" \

@@ -35,3 +35,12 @@ def test_cli_main_turns_errors_into_one_line(capsys, monkeypatch):
     assert main() == 1
     err = capsys.readouterr().err
     assert err == "spoofcm-x: error: a.txt:3: bad score 'x'\n"
+
+
+def test_atomic_outputs_get_normal_permissions(tmp_path):
+    import os
+    target = tmp_path / "f"
+    atomic_write_text(target, "x")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~mask

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Stage 0: data dirs from the official ASVspoof layouts (real corpus or the mini corpus).
+#
+#   local/data_prep.sh --track LA|DF|both --out <data> [--allow-missing-audio true]
+#
+# Reads the corpus roots that db.sh exports (ASVSPOOF2019_LA, ASVSPOOF2021_LA_EVAL,
+# ASVSPOOF2021_DF_EVAL, ASVSPOOF2021_KEYS) and writes <data>/{train,dev} from the 2019 LA CM
+# protocols, plus <data>/eval_la21 (track LA), <data>/eval_df21 (DF) or both, from the 2021 keys.
+# Finished sets are skipped (spoofcm-prep keeps a done marker); each set is validated.
+set -euo pipefail
+
+track=LA                  # LA, DF or both: which 2021 eval sets to prepare
+out=                      # the recipe's data/ folder
+allow_missing_audio=false # drop key lines without audio (the count is reported) instead of failing
+. "$(dirname "${BASH_SOURCE[0]}")/../utils/parse_options.sh"
+[ -n "${out}" ] || { echo "$0: error: --out is required" >&2; exit 1; }
+case "${track}" in
+  LA) eval_sets="eval_la21" ;;
+  DF) eval_sets="eval_df21" ;;
+  both) eval_sets="eval_la21 eval_df21" ;;
+  *) echo "$0: error: --track must be LA, DF or both, got '${track}'" >&2; exit 1 ;;
+esac
+extra=()
+[ "${allow_missing_audio}" = true ] && extra+=(--allow-missing-audio)
+
+for s in train dev ${eval_sets}; do
+  echo "$(date '+%Y-%m-%d %H:%M:%S') [data_prep.sh] ${s} -> ${out}/${s}"
+  spoofcm-prep --set "${s}" --out "${out}/${s}" "${extra[@]}"
+done

@@ -1,0 +1,128 @@
+"""LFCC-GMM and CQCC-GMM baselines: two diagonal GMMs (bona fide, spoof), score = mean frame LLR.
+
+As the ASVspoof 2019/2021 GMM baselines: each class model is a 512-component diagonal-covariance
+GMM trained with EM on the frames of that class's training utterances; an utterance's score is
+the mean over its frames of ``log p(x | bona fide) - log p(x | spoof)`` (higher = bona fide).
+Config (``model:``): ``n_components`` (512), ``max_iter`` (EM iterations, 100), ``max_frames``
+(random frame subsample per class before EM, so memory stays bounded; 0 = all frames),
+``init_params`` (sklearn's, ``k-means++``), ``reg_covar``, ``seed`` (default ``train.seed``), and
+``features:`` parameters passed to the front end.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable
+
+import numpy as np
+import torch
+from sklearn.mixture import GaussianMixture
+
+from spoofcm.errors import SpoofcmError
+from spoofcm.features.cqcc import cqcc
+from spoofcm.features.lfcc import lfcc
+
+CLASSES = ("bonafide", "spoof")
+_GMM_ARRAYS = ("weights_", "means_", "covariances_", "precisions_cholesky_")
+
+
+def _gmm_state(gmm: GaussianMixture) -> dict[str, Any]:
+    return {name: torch.from_numpy(np.ascontiguousarray(getattr(gmm, name))) for name in _GMM_ARRAYS}
+
+
+def _gmm_from_state(state: dict[str, Any], n_components: int) -> GaussianMixture:
+    gmm = GaussianMixture(n_components=n_components, covariance_type="diag")
+    for name in _GMM_ARRAYS:
+        if name not in state:
+            raise SpoofcmError(f"GMM state lacks '{name}'")
+        setattr(gmm, name, torch.as_tensor(state[name]).double().numpy())
+    gmm.precisions_ = gmm.precisions_cholesky_ ** 2
+    gmm.n_features_in_ = gmm.means_.shape[1]
+    gmm.converged_ = True
+    return gmm
+
+
+class GMMSystem:
+    """Two-class GMM back end over a frame-level front end (waves in, one score per wave out)."""
+
+    is_neural = False
+    inputs = ("wav",)
+
+    def __init__(self, frontend: Callable[[np.ndarray], np.ndarray], feature_name: str,
+                 n_components: int = 512, max_iter: int = 100, max_frames: int = 200000,
+                 init_params: str = "k-means++", reg_covar: float = 1e-6, seed: int = 0) -> None:
+        self.frontend, self.feature_name = frontend, feature_name
+        self.n_components, self.max_iter, self.max_frames = n_components, max_iter, max_frames
+        self.init_params, self.reg_covar, self.seed = init_params, reg_covar, seed
+        self.gmms: dict[str, GaussianMixture] = {}
+
+    def features(self, wave: np.ndarray) -> np.ndarray:
+        return np.asarray(self.frontend(np.asarray(wave, dtype=np.float32)), dtype=np.float64)
+
+    def _frames(self, waves: Iterable[np.ndarray], label: str, rng: np.random.Generator) -> np.ndarray:
+        feats = [self.features(w) for w in waves]
+        if not feats:
+            raise SpoofcmError(f"GMM training: no {label} utterances")
+        frames = np.concatenate(feats, axis=0)
+        if frames.shape[0] < self.n_components:
+            raise SpoofcmError(f"GMM training: {frames.shape[0]} {label} frames for "
+                               f"{self.n_components} components; lower model.n_components")
+        if self.max_frames and frames.shape[0] > self.max_frames:
+            frames = frames[np.sort(rng.choice(frames.shape[0], self.max_frames, replace=False))]
+        return frames
+
+    def fit(self, bona_waves: Iterable[np.ndarray], spoof_waves: Iterable[np.ndarray]) -> "GMMSystem":
+        """EM-train one GMM per class on the frames of that class's waves."""
+        rng = np.random.default_rng(self.seed)
+        for label, waves in zip(CLASSES, (bona_waves, spoof_waves)):
+            gmm = GaussianMixture(n_components=self.n_components, covariance_type="diag",
+                                  max_iter=self.max_iter, init_params=self.init_params,
+                                  reg_covar=self.reg_covar, random_state=self.seed)
+            self.gmms[label] = gmm.fit(self._frames(waves, label, rng))
+        return self
+
+    def score_wave(self, wave: np.ndarray) -> float:
+        """Mean frame log-likelihood ratio, bona fide minus spoof."""
+        if set(self.gmms) != set(CLASSES):
+            raise SpoofcmError("GMM system is not trained (call fit or load_state_dict)")
+        feats = self.features(wave)
+        llr = self.gmms["bonafide"].score_samples(feats) - self.gmms["spoof"].score_samples(feats)
+        return float(llr.mean())
+
+    def state_dict(self) -> dict[str, Any]:
+        """Tensors plus plain types, loadable with ``torch.load(weights_only=True)``."""
+        state: dict[str, Any] = {"feature": self.feature_name, "n_components": self.n_components}
+        for label, gmm in self.gmms.items():
+            state.update({f"{label}.{k}": v for k, v in _gmm_state(gmm).items()})
+        return state
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        if state.get("feature") != self.feature_name:
+            raise SpoofcmError(f"GMM checkpoint is for '{state.get('feature')}' features, "
+                               f"this system uses '{self.feature_name}'")
+        n_comp = int(state["n_components"])
+        self.gmms = {label: _gmm_from_state({k.split(".", 1)[1]: v for k, v in state.items()
+                                             if k.startswith(label + ".")}, n_comp)
+                     for label in CLASSES}
+        self.n_components = n_comp
+
+
+def _build(feature_name: str, frontend: Callable[..., Any], model_cfg: dict[str, Any],
+           cfg: dict[str, Any] | None) -> GMMSystem:
+    cfg = cfg or {}
+    params = dict(model_cfg.get("features", {}) or {})
+    seed = int(model_cfg.get("seed", (cfg.get("train") or {}).get("seed", 0)))
+    return GMMSystem(lambda wave: np.asarray(frontend(wave, **params)), feature_name,
+                     n_components=int(model_cfg.get("n_components", 512)),
+                     max_iter=int(model_cfg.get("max_iter", 100)),
+                     max_frames=int(model_cfg.get("max_frames", 200000)),
+                     init_params=str(model_cfg.get("init_params", "k-means++")),
+                     reg_covar=float(model_cfg.get("reg_covar", 1e-6)), seed=seed)
+
+
+def build_lfcc_gmm(model_cfg: dict[str, Any], cfg: dict[str, Any] | None = None) -> GMMSystem:
+    """LFCC (60-d, :mod:`spoofcm.features.lfcc`) + two diagonal GMMs."""
+    return _build("lfcc", lfcc, model_cfg, cfg)
+
+
+def build_cqcc_gmm(model_cfg: dict[str, Any], cfg: dict[str, Any] | None = None) -> GMMSystem:
+    """CQCC (60-d, :mod:`spoofcm.features.cqcc`) + two diagonal GMMs."""
+    return _build("cqcc", cqcc, model_cfg, cfg)
