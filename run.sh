@@ -30,6 +30,7 @@ mini_size=default    # mini recipe only: default or tiny corpus
 seed=0
 resume=true          # stage 3: continue from latest.pt when present
 skip_setup=false     # do not run local/setup_env.sh
+asv_scores=          # stage 5 (LA): your own ASV scores instead of the keys' ASVtorch_kaldi/score.txt
 allow_missing_audio=false  # stage 0: drop (and count) key trials whose audio is absent
 
 orig_args=("$@")
@@ -198,9 +199,13 @@ if [ ${stage} -le 5 ] && [ ${stop_stage} -ge 5 ]; then
       spoofcm-eval --scores "${expdir}/${tag}/scores/${s}/score.txt" --keys "${ASVSPOOF2021_KEYS}" \
         --track "${t}" --subset eval --out "${out}" \
         --dev-scores "${expdir}/${tag}/scores/dev/score.txt" --dev-data "${data}/dev" \
-        --calibration "${expdir}/${tag}/calibration.json"
+        --calibration "${expdir}/${tag}/calibration.json" ${asv_scores:+--asv-scores "${asv_scores}"}
     done
   done
-  spoofcm-report --recipe-dir "${recipe_dir}" --out "${recipe_dir}/RESULTS.md"
+  if [ "$(ls -d "${expdir}"/*/results 2>/dev/null | wc -l)" -gt 1 ]; then
+    local/make_tables.sh --recipe-dir "${recipe_dir}" --out "${recipe_dir}/RESULTS.md"
+  else
+    spoofcm-report --recipe-dir "${recipe_dir}" --out "${recipe_dir}/RESULTS.md"
+  fi
   log "stage 5: results table in ${recipe_dir}/RESULTS.md"
 fi
