@@ -137,13 +137,14 @@ if [ ${stage} -le 2 ] && [ ${stop_stage} -ge 2 ]; then
     fi
     ckpt=$(ensure_ssl_checkpoint "${m}")
     layers=$(cfg_get "${m}" ssl.layers)
-    ssl_tag=$(spoofcm-dump-ssl --print-tag --checkpoint "${ckpt}" --layers "${layers}")
+    trust=; [ "$(cfg_get "${m}" ssl.trust_checkpoint)" = true ] && trust=--trust-checkpoint
+    ssl_tag=$(spoofcm-dump-ssl --print-tag --checkpoint "${ckpt}" --layers "${layers}" ${trust})
     for s in ${all_sets}; do
       out=${dump}/ssl/${ssl_tag}/${s}
       if [ -f "${out}/feats.scp" ] && [ -f "${out}/.done" ]; then log "stage 2: ${out} done, skipping"; continue; fi
       log "stage 2: SSL layers ${layers} of ${s} -> ${out}/feats.scp (${nj} jobs)"
       run_sharded "${s}" "${out}" dump spoofcm-dump-ssl --data "${data}/${s}" --out "${out}" \
-        --checkpoint "${ckpt}" --layers "${layers}" --ngpu "${ngpu}"
+        --checkpoint "${ckpt}" --layers "${layers}" --ngpu "${ngpu}" ${trust}
       merge_parts "${out}" feats scp feats.scp
       merge_parts "${out}" utt2num_frames txt utt2num_frames
       touch "${out}/.done"
