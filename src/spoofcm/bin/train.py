@@ -1,0 +1,58 @@
+"""Train a countermeasure (stage 3): ``spoofcm-train --config train.yaml --config model.yaml
+[--section.key value ...] --data-dir <recipe>/data --dump-dir <recipe>/dump --exp exp/<tag>``.
+
+Writes ``exp/<tag>/{config.yaml,env.txt,checkpoints/epoch<N>.pt,latest.pt,best.pt,
+best_single.pt,threshold.json}``. ``--resume`` continues from ``latest.pt``. Several processes
+(``torchrun``, see local/launch_train.sh) train data-parallel; the global batch is
+``train.batch_size`` × processes.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from spoofcm.config import load_config
+from spoofcm.errors import SpoofcmError, cli_main
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="spoofcm-train", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter,
+                                epilog="Any config key can be overridden: --train.lr 1e-4 "
+                                       "--model.name fusion_resnet18 --config-override k=v")
+    p.add_argument("--config", action="append", default=[], required=True,
+                   help="YAML config (repeatable; later files override earlier ones)")
+    p.add_argument("--data-dir", required=True, type=Path, help="<recipe>/data")
+    p.add_argument("--dump-dir", type=Path, default=None, help="<recipe>/dump (cached features)")
+    p.add_argument("--exp", required=True, type=Path, help="output dir exp/<tag>")
+    p.add_argument("--train-set", default="train")
+    p.add_argument("--dev-set", default="dev")
+    p.add_argument("--resume", action="store_true", help="continue from <exp>/latest.pt if present")
+    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    p.add_argument("--deterministic", action="store_true",
+                   help="deterministic kernels and cuDNN settings (slower)")
+    return p
+
+
+@cli_main
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args, rest = build_parser().parse_known_args(argv)
+    cfg = load_config(args.config, rest)
+    if not (cfg.get("model") or {}).get("name"):
+        raise SpoofcmError(f"{args.config}: no model.name in the configs")
+    import torch
+    torch.set_num_threads(int((cfg.get("train") or {}).get("num_threads", 0) or
+                              torch.get_num_threads()))
+    from spoofcm.train.trainer import RunArgs, run_training
+    run_training(cfg, RunArgs(data_dir=args.data_dir, dump_dir=args.dump_dir, exp=args.exp,
+                              train_set=args.train_set, dev_set=args.dev_set,
+                              resume=args.resume, device=args.device,
+                              deterministic=args.deterministic,
+                              argv=tuple(["spoofcm-train", *argv])))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

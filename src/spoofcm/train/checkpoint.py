@@ -1,0 +1,123 @@
+"""Training checkpoints: the full state as tensors and plain types (DESIGN §5).
+
+Everything a killed run needs to continue bit-for-bit lives in one dict loadable with
+``torch.load(weights_only=True)``: model, optimiser, scheduler, the RNG states of python,
+numpy and torch, the epoch, and the history of dev metrics. Files are written atomically, so a
+run killed while saving leaves the previous checkpoint intact.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import random
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+import torch
+
+from spoofcm.errors import SpoofcmError
+from spoofcm.fsutil import atomic_path
+
+
+def rng_state() -> dict[str, Any]:
+    """RNG states of python, numpy and torch (CPU and CUDA) as tensors and plain types."""
+    py = random.getstate()
+    np_name, np_keys, np_pos, np_gauss, np_cached = np.random.get_state()
+    state = {
+        "python": [py[0], list(py[1]), py[2]],
+        "numpy": {"name": np_name, "keys": torch.from_numpy(np_keys.astype(np.int64)),
+                  "pos": int(np_pos), "has_gauss": int(np_gauss), "gauss": float(np_cached)},
+        "torch": torch.get_rng_state(),
+    }
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def set_rng_state(state: dict[str, Any]) -> None:
+    """Restore what :func:`rng_state` captured."""
+    version, internal, gauss = state["python"]
+    random.setstate((version, tuple(internal), gauss))
+    npy = state["numpy"]
+    np.random.set_state((npy["name"], npy["keys"].numpy().astype(np.uint32), npy["pos"],
+                         npy["has_gauss"], npy["gauss"]))
+    torch.set_rng_state(state["torch"])
+    if "cuda" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])
+
+
+def save(obj: dict[str, Any], path: str | os.PathLike) -> None:
+    """``torch.save`` atomically (temporary file + rename)."""
+    with atomic_path(path, suffix=".pt.tmp") as tmp:
+        torch.save(obj, tmp)
+
+
+def load(path: str | os.PathLike, trust: bool = False,
+         map_location: str | torch.device = "cpu") -> dict[str, Any]:
+    """Load a checkpoint data-only; ``trust=True`` (``--trust-checkpoint``) allows any pickle."""
+    path = Path(path)
+    if not path.is_file():
+        raise SpoofcmError(f"{path}: checkpoint not found")
+    try:
+        obj = torch.load(path, map_location=map_location, weights_only=not trust)
+    except pickle.UnpicklingError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise SpoofcmError(f"{path}: not a data-only checkpoint ({first}); "
+                           f"pass --trust-checkpoint only if you trust its source") from None
+    except (RuntimeError, EOFError, OSError) as exc:
+        raise SpoofcmError(f"{path}: cannot read checkpoint ({str(exc).splitlines()[0]})") from None
+    if not isinstance(obj, dict):
+        raise SpoofcmError(f"{path}: expected a dict checkpoint, got {type(obj).__name__}")
+    return obj
+
+
+def average_states(states: Iterable[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
+    """Element-wise mean of model state dicts (floating tensors; integer buffers such as
+    BatchNorm's ``num_batches_tracked`` are taken from the first)."""
+    states = list(states)
+    if not states:
+        raise ValueError("no states to average")
+    out: dict[str, torch.Tensor] = {}
+    for key, first in states[0].items():
+        if torch.is_floating_point(first):
+            acc = torch.zeros_like(first, dtype=torch.float64)
+            for st in states:
+                acc += st[key].to(torch.float64)
+            out[key] = (acc / len(states)).to(first.dtype)
+        else:
+            out[key] = first.clone()
+    return out
+
+
+def epoch_path(exp: str | os.PathLike, epoch: int) -> Path:
+    return Path(exp) / "checkpoints" / f"epoch{epoch}.pt"
+
+
+def prune_epochs(exp: str | os.PathLike, keep: set[int]) -> None:
+    """Delete per-epoch checkpoints not in ``keep`` (bounded disk use for large models)."""
+    for path in (Path(exp) / "checkpoints").glob("epoch*.pt"):
+        stem = path.stem[len("epoch"):]
+        if stem.isdigit() and int(stem) not in keep:
+            path.unlink()
+
+
+def load_exp_model(exp: str | os.PathLike, checkpoint: str = "best.pt", trust: bool = False,
+                   device: str | torch.device = "cpu") -> tuple[Any, dict[str, Any]]:
+    """Rebuild a trained model from ``exp/<tag>/<checkpoint>`` (its config travels with it)."""
+    from spoofcm.train.setup import make_model
+
+    path = Path(exp) / checkpoint if not Path(checkpoint).is_absolute() else Path(checkpoint)
+    state = load(path, trust=trust)
+    cfg = state.get("config")
+    if not isinstance(cfg, dict):
+        raise SpoofcmError(f"{path}: checkpoint carries no config")
+    model = make_model(cfg)
+    try:
+        model.load_state_dict(state["model"])
+    except (RuntimeError, KeyError) as exc:
+        raise SpoofcmError(f"{path}: weights do not fit model '{cfg['model'].get('name')}' "
+                           f"({str(exc).splitlines()[0]})") from None
+    if isinstance(model, torch.nn.Module):
+        model.to(device).eval()
+    return model, cfg
