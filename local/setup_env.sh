@@ -9,7 +9,10 @@ venv=${SPOOFCM_VENV:-${root}/.venv}
 python=${PYTHON:-python3}
 apt_pkgs="sox ffmpeg espeak-ng flite festival festvox-kallpc16k codec2 flac
   asterisk-core-sounds-en-g722 asterisk-core-sounds-es-g722 asterisk-core-sounds-fr-g722
-  asterisk-core-sounds-it-g722 asterisk-core-sounds-ru-g722"
+  asterisk-core-sounds-it-g722 asterisk-core-sounds-ru-g722
+  asterisk-core-sounds-en asterisk-core-sounds-es asterisk-core-sounds-fr
+  asterisk-core-sounds-it asterisk-core-sounds-ru asterisk-prompt-it-menardi-wav"
+# never add asterisk-prompt-fr-armelle: it conflicts with asterisk-core-sounds-fr
 stamp=${venv}/.spoofcm_setup
 want=$(cat pyproject.toml local/setup_env.sh | sha1sum | cut -c1-16)
 
