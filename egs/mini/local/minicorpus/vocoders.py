@@ -95,18 +95,35 @@ def mlsa_vc(x: np.ndarray, f0_target: float, alpha_shift: float) -> np.ndarray:
     return y.astype(np.float32)
 
 
-def griffin_lim(x: np.ndarray, rng: np.random.Generator, iters: int = 24) -> np.ndarray:
-    """Magnitude-only copy synthesis: phase rebuilt by Griffin-Lim from a random start."""
-    kw = dict(fs=SR, nperseg=512, noverlap=384)
+def _mel_filterbank(n_fft: int, n_mels: int, f_lo: float, f_hi: float) -> np.ndarray:
+    """HTK-style triangular mel filters, shape (n_mels, n_fft // 2 + 1)."""
+    mel = lambda f: 2595.0 * np.log10(1.0 + np.asarray(f) / 700.0)  # noqa: E731
+    edges = 700.0 * (10.0 ** (np.linspace(mel(f_lo), mel(f_hi), n_mels + 2) / 2595.0) - 1.0)
+    bins = np.arange(n_fft // 2 + 1) * SR / n_fft
+    lo, mid, hi = edges[:-2, None], edges[1:-1, None], edges[2:, None]
+    return np.clip(np.minimum((bins - lo) / (mid - lo), (hi - bins) / (hi - mid)), 0.0, None)
+
+
+def griffin_lim(x: np.ndarray, rng: np.random.Generator, iters: int = 32, n_fft: int = 1024,
+                hop: int = 256, n_mels: int = 80) -> np.ndarray:
+    """Griffin-Lim vocoder copy synthesis, as TTS toolkits run it without a neural vocoder.
+
+    The source's 80-band mel spectrogram (80-7600 Hz) is mapped back to a linear magnitude by
+    the filterbank's pseudo-inverse (ESPnet's ``logmel2linear``) and the phase is rebuilt by
+    32 Griffin-Lim iterations from a random start on a 1024-point STFT with hop 256 (ESPnet2's
+    defaults). Inverting the magnitude of the very same STFT instead would be near-perfect
+    re-synthesis, not a vocoder attack.
+    """
+    kw = dict(fs=SR, nperseg=n_fft, noverlap=n_fft - hop)
     _, _, spec = signal.stft(x, **kw)
-    mag = np.abs(spec)
+    fb = _mel_filterbank(n_fft, n_mels, 80.0, 7600.0)
+    mag = np.maximum(np.linalg.pinv(fb) @ (fb @ np.abs(spec)), 1e-10)
     phase = np.exp(2j * np.pi * rng.random(mag.shape))
-    y = x
     for _ in range(iters):
         _, y = signal.istft(mag * phase, **kw)
         _, _, est = signal.stft(y, **kw)
-        est = est[:, : mag.shape[1]]
-        phase = np.exp(1j * np.angle(est))
+        phase = np.exp(1j * np.angle(est[:, : mag.shape[1]]))
+    _, y = signal.istft(mag * phase, **kw)
     return y[: len(x)].astype(np.float32)
 
 
