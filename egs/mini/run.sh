@@ -9,5 +9,5 @@ for ((i = 1; i <= $#; i++)); do [ "${!i}" = "--mini-size" ] && { j=$((i + 1)); m
 export MINI_SIZE=${mini_size}
 exec "${here}/../../run.sh" --recipe-dir "${here}" --track both \
   --train-config conf/train/mini.yaml --recipe-config "${here}/conf/mini.yaml" \
-  --ssl-checkpoint "${here}/db/tiny_xlsr.pt" --make-tiny-ssl true \
+  --ssl-checkpoint "${here}/db/tiny_xlsr.pt" --make-tiny-ssl true --mini-size "${mini_size}" \
   --models "${MINI_MODELS:-fusion_cbam_resnet18}" "$@"

@@ -1,13 +1,11 @@
 """The mini corpus generator (egs/mini/local): official layouts, determinism, shortcut controls,
-ASV keys. The tiny corpus is generated once per session (about a minute on two free cores)."""
+ASV keys. The tiny corpus is generated once per session (about a minute on two free cores) by
+the ``tiny`` fixture of conftest.py, which the end-to-end recipe tests share."""
 from __future__ import annotations
 
 import collections
-import importlib.util
 import re
-import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,39 +14,6 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 LOCAL = REPO / "egs" / "mini" / "local"
-TOOLS = ("ffmpeg", "sox", "espeak-ng", "flite", "text2wave", "c2enc", "c2dec")
-
-
-def _missing() -> list[str]:
-    miss = [t for t in TOOLS if shutil.which(t) is None]
-    miss += [m for m in ("pyworld", "pysptk") if importlib.util.find_spec(m) is None]
-    if not Path("/usr/share/asterisk/sounds/en_US_f_Allison").is_dir():
-        miss.append("asterisk-core-sounds-*-g722")
-    return miss
-
-
-@pytest.fixture(scope="session")
-def mc():
-    """The generator package (egs/mini/local/minicorpus), imported from the recipe folder."""
-    if _missing():
-        pytest.skip(f"mini corpus tools missing: {', '.join(_missing())} (run local/setup_env.sh)")
-    sys.path.insert(0, str(LOCAL))
-    import minicorpus.generate
-    import minicorpus.plan
-    import minicorpus.protocols
-    import minicorpus.render
-    import minicorpus.sources
-    return minicorpus
-
-
-@pytest.fixture(scope="session")
-def tiny(mc, tmp_path_factory) -> Path:
-    """The tiny corpus, generated through the recipe's entry point."""
-    out = tmp_path_factory.mktemp("mini") / "tiny"
-    res = subprocess.run([str(LOCAL / "prepare_corpus.sh"), "--size", "tiny", "--seed", "3",
-                          "--out", str(out)], capture_output=True, text=True, timeout=600)
-    assert res.returncode == 0, res.stderr[-2000:]
-    return out
 
 
 def _rows(path: Path) -> list[list[str]]:
