@@ -203,10 +203,17 @@ if [ ${stage} -le 5 ] && [ ${stop_stage} -ge 5 ]; then
         --calibration "${expdir}/${tag}/calibration.json" ${asv_scores:+--asv-scores "${asv_scores}"}
     done
   done
+  # the recipe command that regenerates RESULTS.md: every model that has results
+  done_models=$(for c in "${expdir}"/*/results; do
+      awk '/^model:/{m=1; next} m && /^  name:/{print $2; exit}' "$(dirname "${c}")/config.yaml"
+    done | sort -u | tr '\n' ' ' | sed 's/ $//')
+  regen="egs/$(basename "${recipe_dir}")/run.sh --models \"${done_models}\""
   if [ "$(ls -d "${expdir}"/*/results 2>/dev/null | wc -l)" -gt 1 ]; then
-    local/make_tables.sh --recipe-dir "${recipe_dir}" --out "${recipe_dir}/RESULTS.md"
+    local/make_tables.sh --recipe-dir "${recipe_dir}" --out "${recipe_dir}/RESULTS.md" --command "${regen}"
   else
-    spoofcm-report --recipe-dir "${recipe_dir}" --out "${recipe_dir}/RESULTS.md"
+    spoofcm-report --recipe-dir "${recipe_dir}" --out "${recipe_dir}/RESULTS.md" --command "${regen}"
   fi
+  # the pooled table, for the log
+  sed -n '/^| experiment/,/^$/p' "${recipe_dir}/RESULTS.md" | head -n 40
   log "stage 5: results table in ${recipe_dir}/RESULTS.md"
 fi

@@ -107,3 +107,12 @@ def test_errors_and_model_name(tmp_path, capsys):
     (tmp_path / "odd").mkdir()
     (tmp_path / "odd" / "config.yaml").write_text("model: {name: rawnet2}\n")
     assert model_of(tmp_path / "odd") == "rawnet2"
+
+
+def test_regenerate_command_is_printed(recipe):
+    out = recipe / "RESULTS.md"
+    cmd = 'egs/r/run.sh --models "fusion_cbam_resnet18 lfcc_gmm"'
+    assert report_main(["--recipe-dir", str(recipe), "--out", str(out), "--command", cmd]) == 0
+    assert f"Regenerate with: `{cmd}`" in out.read_text()
+    assert report_main(["--recipe-dir", str(recipe), "--out", str(out)]) == 0
+    assert "Regenerate with: `spoofcm-report --recipe-dir" in out.read_text()

@@ -28,6 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--recipe-dir", required=True, help="egs/<recipe> (holds exp/)")
     parser.add_argument("--out", help="output Markdown file (default <recipe-dir>/RESULTS.md)")
     parser.add_argument("--paper-tables", action="store_true", help="add the paper's Tables I-III")
+    parser.add_argument("--command", help="the command that regenerates the file, printed in it "
+                        "(run.sh passes the recipe invocation; default: this spoofcm-report call)")
     args = parser.parse_args(argv)
     recipe = Path(args.recipe_dir)
     if not recipe.is_dir():
@@ -37,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         raise SpoofcmError(f"{recipe}: no exp/*/results/*/metrics.json yet (run stage 5 first)")
     out = Path(args.out) if args.out else recipe / "RESULTS.md"
     argv_used = sys.argv[1:] if argv is None else argv
-    command = "spoofcm-report " + " ".join(shlex.quote(a) for a in argv_used)
+    command = args.command or "spoofcm-report " + " ".join(shlex.quote(a) for a in argv_used)
     title = f"Results: {recipe.resolve().name}"
     atomic_write_text(out, render(entries, title, command, REPO, args.paper_tables))
     print(f"spoofcm-report: {len(entries)} result(s) -> {out}")
