@@ -193,6 +193,10 @@ if [ ${stage} -le 5 ] && [ ${stop_stage} -ge 5 ]; then
   . "${db}"
   for m in ${models}; do
     tag=$(exp_tag "${m}")
+    # dev (seen attacks): labels and attacks from the data dir, so RESULTS.md shows them too
+    log "stage 5: evaluating ${tag} on dev -> ${expdir}/${tag}/results/dev"
+    spoofcm-eval --scores "${expdir}/${tag}/scores/dev/score.txt" --data "${data}/dev" \
+      --out "${expdir}/${tag}/results/dev" 2> >(grep -v "no utt2subset" >&2)
     for s in ${eval_sets}; do
       case ${s} in eval_la21) t=LA ;; eval_df21) t=DF ;; esac
       out=${expdir}/${tag}/results/${s}
@@ -214,6 +218,6 @@ if [ ${stage} -le 5 ] && [ ${stop_stage} -ge 5 ]; then
     spoofcm-report --recipe-dir "${recipe_dir}" --out "${recipe_dir}/RESULTS.md" --command "${regen}"
   fi
   # the pooled table, for the log
-  sed -n '/^| experiment/,/^$/p' "${recipe_dir}/RESULTS.md" | head -n 40
+  awk '/^\| experiment/{f=1} f && /^$/{exit} f' "${recipe_dir}/RESULTS.md"
   log "stage 5: results table in ${recipe_dir}/RESULTS.md"
 fi
