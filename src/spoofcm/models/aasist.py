@@ -25,6 +25,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from spoofcm.errors import SpoofcmError
+from spoofcm.statedict import check_fits
 from spoofcm.models.aasist_layers import (GraphAttentionLayer, GraphPool,
                                           HtrgGraphAttentionLayer, ResidualBlock2d)
 
@@ -171,13 +172,5 @@ def import_ssl_aasist_checkpoint(state: Mapping[str, torch.Tensor],
         expected = model.state_dict()
         if "ssl.masked_spec_embed" not in expected:
             out.pop("ssl.masked_spec_embed", None)
-        missing = sorted(set(expected) - set(out))
-        extra = sorted(set(out) - set(expected))
-        if missing or extra:
-            raise SpoofcmError(f"SSL-AASIST checkpoint does not fit the model (missing {missing[:4]}, "
-                               f"unexpected {extra[:4]})")
-        for k, v in out.items():
-            if tuple(v.shape) != tuple(expected[k].shape):
-                raise SpoofcmError(f"SSL-AASIST checkpoint: '{k}' has shape {tuple(v.shape)}, "
-                                   f"the model expects {tuple(expected[k].shape)}")
+        check_fits(out, expected, "SSL-AASIST checkpoint weights")
     return out

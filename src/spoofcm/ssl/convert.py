@@ -16,6 +16,7 @@ import torch
 from transformers import Wav2Vec2Config, Wav2Vec2Model
 
 from spoofcm.errors import SpoofcmError
+from spoofcm.statedict import check_fits
 
 # {i}: a layer index; {p}: a parameter name. Conv-extractor norms depend on the extractor mode.
 _COMMON = [
@@ -185,15 +186,7 @@ def build_model(fs_cfg: Mapping[str, Any], fs_state: Mapping[str, torch.Tensor],
     expected = model.state_dict()
     if "masked_spec_embed" in expected and "masked_spec_embed" not in state:
         state["masked_spec_embed"] = torch.zeros(expected["masked_spec_embed"].shape)  # unused in eval
-    missing = sorted(set(expected) - set(state))
-    extra = sorted(set(state) - set(expected))
-    if missing or extra:
-        raise SpoofcmError(f"{source}: weights do not fit the configured wav2vec 2.0 network "
-                           f"(missing {missing[:3]}, unexpected {extra[:3]})")
-    for k, v in state.items():
-        if tuple(v.shape) != tuple(expected[k].shape):
-            raise SpoofcmError(f"{source}: '{k}' has shape {tuple(v.shape)}, the config implies "
-                               f"{tuple(expected[k].shape)}")
+    check_fits(state, expected, f"{source}: weights of the configured wav2vec 2.0 network", 3)
     model.load_state_dict(state, assign=True)
     left = [n for n, t in [*model.named_parameters(), *model.named_buffers()] if t.is_meta]
     if left:  # a tensor the checkpoint did not provide: a programming error, never a silent one
