@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from spoofcm.bin.common import add_scoring_options
 from spoofcm.errors import SpoofcmError, cli_main
 from spoofcm.fsutil import is_done, mark_done
 
@@ -24,12 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, type=Path, help="output dir")
     p.add_argument("--job", type=int, default=1, help="this job (1-based)")
     p.add_argument("--nj", type=int, default=1, help="number of jobs")
-    p.add_argument("--checkpoint", default="best.pt", help="checkpoint in --exp (default best.pt)")
-    p.add_argument("--window-seconds", type=float, default=None,
-                   help="average fixed windows of this length instead of the full utterance")
-    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
-    p.add_argument("--trust-checkpoint", action="store_true",
-                   help="allow arbitrary pickled objects in the checkpoint (trusted sources only)")
+    add_scoring_options(p, "utterance")
     return p
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from spoofcm.bin.common import add_scoring_options
 from spoofcm.errors import SpoofcmError, cli_main
 
 
@@ -29,12 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="*", help="audio files (any format soundfile reads)")
     p.add_argument("--wav-scp", type=Path, help="Kaldi wav.scp (utt path) instead of files")
     p.add_argument("--out", type=Path, help="also write a score file (utt score)")
-    p.add_argument("--checkpoint", default="best.pt", help="checkpoint in --exp (default best.pt)")
-    p.add_argument("--window-seconds", type=float, default=None,
-                   help="average fixed windows of this length instead of the full file")
-    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
-    p.add_argument("--trust-checkpoint", action="store_true",
-                   help="allow arbitrary pickled objects in checkpoints (trusted sources only)")
+    add_scoring_options(p, "file")
     return p
 
 
