@@ -24,7 +24,8 @@ import torch
 
 SIZES = {  # model widths; ssl_dim is the per-layer SSL width of the cache
     "full": {"d_model": 128, "n_heads": 4, "ffn_dim": 256, "resnet_width": 64, "ssl_dim": 1024},
-    "mini": {"d_model": 32, "n_heads": 2, "ffn_dim": 64, "resnet_width": 16, "ssl_dim": 64},
+    "mini": {"d_model": 128, "n_heads": 4, "ffn_dim": 256, "resnet_width": 16, "ssl_dim": 64,
+             "attn_dropout": 0.0},  # egs/mini/conf/model/fusion_cbam_resnet18.yaml
 }
 
 

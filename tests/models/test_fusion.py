@@ -19,9 +19,9 @@ NAMES = ("fusion_cbam_resnet18", "fusion_resnet18", "ssl_cbam_resnet18")
 #: the mini recipe's sizes (tiny SSL checkpoint: 64-d layers)
 MINI = {"d_model": 32, "n_heads": 4, "ffn_dim": 64, "resnet_width": 16}
 #: parameter counts reported in the README: full size (XLS-R 300M, D=1024) and mini (D=64)
-PARAMS_FULL = {"fusion_cbam_resnet18": 11_558_490, "fusion_resnet18": 11_468_610,
+PARAMS_FULL = {"fusion_cbam_resnet18": 11_525_594, "fusion_resnet18": 11_435_714,
                "ssl_cbam_resnet18": 11_525_210}
-PARAMS_MINI = {"fusion_cbam_resnet18": 727_034, "fusion_resnet18": 719_826,
+PARAMS_MINI = {"fusion_cbam_resnet18": 849_562, "fusion_resnet18": 842_354,
                "ssl_cbam_resnet18": 718_714}
 
 
@@ -139,8 +139,9 @@ def test_parameter_counts_full_size_from_yaml(name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_parameter_counts_mini(name):
-    cfg = load_config([REPO / "conf" / "model" / f"{name}.yaml"],
-                      ["--ssl.dim", "64"] + [w for k, v in MINI.items() for w in (f"--model.{k}", str(v))])
+    """The mini recipe's sizes (egs/mini/conf/model) over the full-size YAML, tiny SSL width 64."""
+    cfg = load_config([REPO / "conf" / "model" / f"{name}.yaml",
+                       REPO / "egs" / "mini" / "conf" / "model" / f"{name}.yaml"], ["--ssl.dim", "64"])
     assert n_params(build_model(cfg)) == PARAMS_MINI[name]
 
 
@@ -193,3 +194,28 @@ def test_fine_tune_front_end_from_waveform(tmp_path):
     out.sum().backward()
     assert out.shape == (2, 2)
     assert any(p.grad is not None and float(p.grad.abs().sum()) > 0 for p in model.ssl.parameters())
+
+
+def test_fusion_at_log_mel_rate_with_unprojected_bins():
+    """d_model 128: the log-mel stream reaches the back end unprojected, one column per 10 ms
+    frame, and SSL frame i fills columns 2i and 2i+1 (concat fusion exposes the raw map)."""
+    model = make("fusion_resnet18", d_model=128, fusion="concat").eval()
+    assert isinstance(model.mel_proj, torch.nn.Identity)
+    seen = {}
+    model.backbone.register_forward_hook(lambda m, inp, out: seen.update(image=inp[0]))
+    b = batch(2, 6)
+    with torch.no_grad():
+        model(b)
+        image = seen["image"]
+        assert image.shape == (2, 1, 256, 12)
+        bn = model.mel_norm
+        mel = (b["logmel"] - bn.running_mean) / torch.sqrt(bn.running_var + bn.eps) * bn.weight + bn.bias
+        torch.testing.assert_close(image[:, 0, 128:, :], mel.transpose(1, 2))
+        ssl = model.ssl_proj(b["ssl"])
+        torch.testing.assert_close(image[:, 0, :128, 4], ssl[:, 2])
+        torch.testing.assert_close(image[:, 0, :128, 5], ssl[:, 2])
+
+
+def test_log_mel_projection_when_narrower():
+    model = make("fusion_cbam_resnet18", d_model=32)
+    assert isinstance(model.mel_proj, torch.nn.Linear) and model.mel_proj.in_features == 128

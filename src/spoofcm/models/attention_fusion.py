@@ -33,14 +33,22 @@ class AttentionFusion(nn.Module):
     """Joint self-attention over the tokens of ``n_streams`` aligned streams of width ``d_model``."""
 
     def __init__(
-        self, d_model: int, n_heads: int, n_streams: int, ffn_dim: int = 0, dropout: float = 0.1
+        self,
+        d_model: int,
+        n_heads: int,
+        n_streams: int,
+        ffn_dim: int = 0,
+        dropout: float = 0.1,
+        attn_dropout: float | None = None,
     ) -> None:
         super().__init__()
         if d_model % n_heads:
             raise ValueError(f"d_model={d_model} is not divisible by n_heads={n_heads}")
         self.n_streams = n_streams
         self.stream_embed = nn.Parameter(torch.randn(n_streams, d_model) * 0.02)
-        self.attn = nn.MultiheadAttention(d_model, n_heads, dropout=dropout, batch_first=True)
+        self.attn = nn.MultiheadAttention(
+            d_model, n_heads, dropout=dropout if attn_dropout is None else attn_dropout, batch_first=True
+        )
         self.drop = nn.Dropout(dropout)
         self.norm1 = nn.LayerNorm(d_model)
         self.ffn: nn.Module | None = None

@@ -7,16 +7,19 @@ Pipeline (``SSLFusionResNet``; sizes are config keys, see ``DEFAULTS``):
    Linear(D, d_model) + LayerNorm. With ``ssl.freeze: false`` the model holds the SSL encoder
    as its ``ssl`` submodule and computes this stream from ``batch["wav"]`` (fine-tuning; the
    ``ssl`` prefix is what ``train.lr_groups`` uses to give the encoder its own learning rate).
+   With log-mel present, each SSL frame is repeated twice to reach the log-mel rate (100 fps).
 2. Log-mel stream ``batch["logmel"]`` (B, T_m, 128), 100 fps: trimmed, or padded by repeating
    its last frame, to exactly 2T frames (SSL frame i covers log-mel frames 2i, 2i+1; framing
-   makes T_m = 2T or 2T - 1), each pair of frames stacked into one 256-d vector (50 fps), then
-   Linear(256, d_model) + LayerNorm.
-3. Fusion (``fusion: attention``): one joint self-attention layer over the 2T tokens of both
+   makes T_m = 2T or 2T - 1), standardised per mel bin by BatchNorm (a learned global CMVN:
+   it keeps level and spectral shape, which a per-frame LayerNorm would erase), and kept at its
+   native 128 bins when d_model = 128, else Linear(128, d_model). No frame stacking or
+   projection at full size: fine spectral and 10 ms temporal detail reaches the back end.
+3. Fusion (``fusion: attention``): one joint self-attention layer over the tokens of both
    streams (spoofcm.models.attention_fusion). ``fusion: concat`` skips it (ablation).
 4. The attended streams are laid out as a one-channel image of height S*d_model (the SSL
-   stream's d_model rows above the log-mel stream's) and width T, and go through ResNet18
-   (with CBAM in every block for the *_cbam_* models), global average pooling, dropout and
-   Linear(8*width, 2). Logit index 1 = bona fide; the score is logit[1] - logit[0].
+   stream's d_model rows above the log-mel stream's) and width 2T (T without log-mel), and go
+   through ResNet18 (with CBAM in every block for the *_cbam_* models), global average pooling,
+   dropout and Linear(8*width, 2). Logit index 1 = bona fide; the score is logit[1] - logit[0].
 """
 from __future__ import annotations
 
@@ -41,7 +44,8 @@ DEFAULTS: dict[str, Any] = {
     "cbam": None,            # fixed by the model name; if given it must agree
     "cbam_reduction": 16,
     "cbam_min_hidden": 4,    # floor on the channel gate's bottleneck width
-    "dropout": 0.1,          # attention/FFN dropout and dropout before the classifier
+    "dropout": 0.1,          # FFN/residual dropout and dropout before the classifier
+    "attn_dropout": 0.1,     # dropout on the attention weights (0 lets CPU use fused attention)
     "max_len_mismatch": 4,   # tolerated |T_m - 2T| in log-mel frames before refusing a batch
 }
 
@@ -113,6 +117,7 @@ class SSLFusionResNet(nn.Module):
         cbam_reduction: int = 16,
         cbam_min_hidden: int = 4,
         dropout: float = 0.1,
+        attn_dropout: float = 0.1,
         max_len_mismatch: int = 4,
         ssl_frontend: SSLFrontEnd | None = None,
     ) -> None:
@@ -128,11 +133,11 @@ class SSLFusionResNet(nn.Module):
         n_streams = 2 if use_logmel else 1
         self.ssl_layers = LayerWeightedSum(n_ssl_layers)
         self.ssl_proj = nn.Sequential(nn.Linear(ssl_dim, d_model), nn.LayerNorm(d_model))
-        self.mel_proj = (
-            nn.Sequential(nn.Linear(2 * N_MELS, d_model), nn.LayerNorm(d_model)) if use_logmel else None
-        )
+        self.mel_norm = nn.BatchNorm1d(N_MELS) if use_logmel else None
+        self.mel_proj = nn.Linear(N_MELS, d_model) if use_logmel and d_model != N_MELS else nn.Identity()
         self.fusion = (
-            AttentionFusion(d_model, n_heads, n_streams, ffn_dim, dropout) if fusion == "attention" else None
+            AttentionFusion(d_model, n_heads, n_streams, ffn_dim, dropout, attn_dropout)
+            if fusion == "attention" else None
         )
         self.backbone = ResNet18(1, resnet_width, cbam, cbam_reduction, cbam_min_hidden)
         self.dropout = nn.Dropout(dropout)
@@ -151,8 +156,8 @@ class SSLFusionResNet(nn.Module):
     def _mel_stream(self, logmel: torch.Tensor, frames: int) -> torch.Tensor:
         if logmel.shape[-1] != N_MELS:
             raise SpoofcmError(f"log-mel features have {logmel.shape[-1]} bins, expected {N_MELS}")
-        mel = align_logmel(logmel.to(self.mel_proj[0].weight.dtype), frames, self.max_len_mismatch)
-        return self.mel_proj(mel.reshape(mel.shape[0], frames, 2 * N_MELS))
+        mel = align_logmel(logmel.to(self.mel_norm.weight.dtype), frames, self.max_len_mismatch)
+        return self.mel_proj(self.mel_norm(mel.transpose(1, 2)).transpose(1, 2))
 
     def forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         """``batch["ssl"]`` (B, T, L*D) [+ ``batch["logmel"]`` (B, ~2T, 128)] -> logits (B, 2)."""
@@ -160,8 +165,8 @@ class SSLFusionResNet(nn.Module):
         if ssl.dim() != 3 or ssl.shape[1] == 0:
             raise SpoofcmError(f"SSL batch must be (B, T>0, L*D), got shape {tuple(ssl.shape)}")
         streams = [self._ssl_stream(ssl)]
-        if self.mel_proj is not None:
-            streams.append(self._mel_stream(batch["logmel"], ssl.shape[1]))
+        if self.mel_norm is not None:  # fuse at the log-mel rate: SSL frame i -> log-mel frames 2i, 2i+1
+            streams = [streams[0].repeat_interleave(2, dim=1), self._mel_stream(batch["logmel"], ssl.shape[1])]
         fused = self.fusion(streams) if self.fusion is not None else torch.stack(streams, dim=1)
         bsz, n_streams, frames, dim = fused.shape
         image = fused.permute(0, 1, 3, 2).reshape(bsz, 1, n_streams * dim, frames)
