@@ -18,6 +18,7 @@ import torch
 
 from spoofcm.errors import SpoofcmError
 from spoofcm.fsutil import atomic_path
+from spoofcm.statedict import check_fits
 
 
 def rng_state() -> dict[str, Any]:
@@ -113,6 +114,10 @@ def load_exp_model(exp: str | os.PathLike, checkpoint: str = "best.pt", trust: b
     if not isinstance(cfg, dict):
         raise SpoofcmError(f"{path}: checkpoint carries no config")
     model = make_model(cfg)
+    if "model" not in state:
+        raise SpoofcmError(f"{path}: checkpoint carries no model weights")
+    if isinstance(model, torch.nn.Module):  # name the keys that differ, not torch's long message
+        check_fits(state["model"], model.state_dict(), f"{path}: weights of '{cfg['model'].get('name')}'")
     try:
         model.load_state_dict(state["model"])
     except (RuntimeError, KeyError) as exc:
