@@ -1,4 +1,5 @@
-# Job launchers, Kaldi style: pick the backend here, never in a recipe.
+# Job launchers, Kaldi style: pick the backend here, never in a recipe. GPU jobs (stages 2, 3
+# and 4 with --ngpu N) go through ${cuda_cmd} with --gpu 1 per job (slurm: --gres=gpu:1).
 #   local machine : run.pl   (runs JOB=1:N in parallel, up to --max-jobs-run at once)
 #   Slurm cluster : slurm.pl (options from conf/slurm.conf)
 #   SGE/UGE       : queue.pl (options from conf/queue.conf)
@@ -9,15 +10,12 @@ cmd_backend=${SPOOFCM_CMD_BACKEND:-local}
 case "${cmd_backend}" in
   local)
     export train_cmd="run.pl${SPOOFCM_MAX_JOBS:+ --max-jobs-run ${SPOOFCM_MAX_JOBS}}"
-    export cuda_cmd="${train_cmd}"
-    export decode_cmd="${train_cmd}" ;;
+    export cuda_cmd="${train_cmd}" ;;
   slurm)
     export train_cmd="slurm.pl --config conf/slurm.conf"
-    export cuda_cmd="slurm.pl --config conf/slurm.conf"
-    export decode_cmd="slurm.pl --config conf/slurm.conf" ;;
+    export cuda_cmd="slurm.pl --config conf/slurm.conf" ;;
   sge)
     export train_cmd="queue.pl --config conf/queue.conf"
-    export cuda_cmd="queue.pl --config conf/queue.conf"
-    export decode_cmd="queue.pl --config conf/queue.conf" ;;
+    export cuda_cmd="queue.pl --config conf/queue.conf" ;;
   *) echo "cmd.sh: unknown SPOOFCM_CMD_BACKEND '${cmd_backend}' (local, slurm or sge)" >&2; return 1 ;;
 esac

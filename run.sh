@@ -20,13 +20,12 @@ model=               # alias: a single model (overrides --models)
 train_config=conf/train/default.yaml
 recipe_config=       # track overrides (egs/<recipe>/conf/*.yaml), merged after the model yaml
 train_args=          # extra config overrides, e.g. "--train.max_epochs 2"
-tag_suffix=          # appended to exp/<model>_<train-config> tags
+tag_suffix=          # appended to exp/<model>_<train-config> tags (a new experiment)
 nj=2                 # parallel jobs for feature extraction and scoring
-ngpu=0               # GPUs per node for training (0 = CPU)
+ngpu=0               # GPUs: training (per node), and stages 2 and 4 spread their jobs over them
 num_nodes=1          # nodes for multi-node training (torchrun)
 ssl_checkpoint=      # fairseq .pt or Hugging Face folder (overrides ssl.checkpoint)
-make_tiny_ssl=false  # write a random tiny fairseq-format checkpoint at ssl_checkpoint if missing
-mini_size=default    # mini recipe only: default or tiny corpus
+cache_eval=false     # stages 1-2 also cache the eval sets (default: stage 4 computes their features)
 seed=0
 resume=true          # stage 3: continue from latest.pt when present
 skip_setup=false     # do not run local/setup_env.sh
@@ -52,23 +51,33 @@ fi
 . ./cmd.sh
 
 log() { echo "$(date '+%Y-%m-%d %H:%M:%S') [run.sh] $*"; }
-resume_hint() { log "to resume: $0 --recipe-dir ${recipe_dir} --stage $1 --stop-stage ${stop_stage} (other options as before)"; }
+resume_hint() {
+  if [ "$1" -gt "${stop_stage}" ]; then log "stages up to ${stop_stage} done"; return; fi
+  log "to resume: $0 --recipe-dir ${recipe_dir} --stage $1 --stop-stage ${stop_stage} (other options as before)"
+}
 
 data=${recipe_dir}/data
 dump=${recipe_dir}/dump
 expdir=${recipe_dir}/exp
-case ${track} in
-  LA) eval_sets="eval_la21" ;;
-  DF) eval_sets="eval_df21" ;;
-  both) eval_sets="eval_la21 eval_df21" ;;
-  *) echo "run.sh: error: --track must be LA, DF or both, got '${track}'" >&2; exit 1 ;;
-esac
+eval_sets=$(python -m spoofcm.tracks "${track}") || exit 1
 all_sets="train dev ${eval_sets}"
+# stages 1-2 cache what training reads again and again; eval sets only with --cache-eval true
+cache_sets="train dev"; [ "${cache_eval}" = true ] && cache_sets=${all_sets}
+# GPU jobs (stages 2 and 4) go through ${cuda_cmd} with one GPU each; job J uses GPU (J-1) mod ngpu
+job_cmd=${train_cmd}; gpu_opts=()
+if [ "${ngpu}" -gt 0 ]; then
+  # a local run needs the GPUs here; a cluster job gets its own through the scheduler
+  if [ "${SPOOFCM_CMD_BACKEND:-local}" = local ]; then python -m spoofcm.device "${ngpu}" || exit 1; fi
+  job_cmd="${cuda_cmd} --gpu 1"; gpu_opts=(--ngpu "${ngpu}")
+fi
 
 # config files for a model: train yaml, model yaml, recipe overrides, recipe per-model overrides
 config_args() {
   local m=$1
-  [ -f "conf/model/${m}.yaml" ] || { echo "run.sh: error: unknown --model '${m}' (no conf/model/${m}.yaml)" >&2; exit 1; }
+  if [ ! -f "conf/model/${m}.yaml" ]; then
+    echo "run.sh: error: unknown --model '${m}'; choose one of: $(python -c 'from spoofcm.models.registry import model_names; print(" ".join(model_names()))')" >&2
+    exit 1
+  fi
   echo -n "--config ${train_config} --config conf/model/${m}.yaml"
   for c in ${recipe_config}; do echo -n " --config ${c}"; done
   # per-model recipe overrides (sizes, augmentation), when the recipe has them
@@ -79,23 +88,22 @@ config_args() {
 cfg_get() { local m=$1 key=$2; python -m spoofcm.bin.cfg_get $(config_args "${m}") --key "${key}"; }
 exp_tag() { echo "${1}_$(basename "${train_config}" .yaml)${tag_suffix:+_${tag_suffix}}"; }
 
-# the model's SSL checkpoint; with --make-tiny-ssl true a random tiny one is written if missing
-ensure_ssl_checkpoint() {
-  local m=$1 ckpt
-  ckpt=$(cfg_get "${m}" ssl.checkpoint)
-  if [ -n "${ckpt}" ] && [ ! -e "${ckpt}" ] && [ "${make_tiny_ssl}" = true ]; then
-    log "writing a random tiny fairseq-format SSL checkpoint to ${ckpt}" >&2
-    spoofcm-make-tiny-ssl --out "${ckpt}" --seed "${seed}" >&2
-  fi
-  echo "${ckpt}"
+# the SSL cache of a model (dump/ssl/<ssl_tag>, relative to the dump dir): decided here once,
+# recorded by training in ssl.cache_dir; empty for models that read no cached SSL features
+ssl_cache_of() {
+  local m=$1 trust=
+  [ "$(cfg_get "${m}" ssl.cache)" = true ] || return 0
+  [ "$(cfg_get "${m}" ssl.trust_checkpoint)" = true ] && trust=--trust-checkpoint
+  echo "ssl/$(spoofcm-dump-ssl --print-tag --checkpoint "$(cfg_get "${m}" ssl.checkpoint)" \
+    --layers "$(cfg_get "${m}" ssl.layers)" ${trust})"
 }
 
-# run a sharded program over a data dir: $1 set, $2 output dir, $3 log name, rest: command.
+# run a sharded program over a data dir: $1 launcher, $2 output dir, $3 log name, rest: command.
 # The command gets --job JOB --nj N and writes its part atomically; finished parts are skipped.
 run_sharded() {
-  local set=$1 out=$2 name=$3; shift 3
+  local launcher=$1 out=$2 name=$3; shift 3
   mkdir -p "${out}/log"
-  ${train_cmd} JOB=1:${nj} "${out}/log/${name}.JOB.log" "$@" --job JOB --nj "${nj}"
+  ${launcher} JOB=1:${nj} "${out}/log/${name}.JOB.log" "$@" --job JOB --nj "${nj}"
 }
 merge_parts() {  # $1 out dir, $2 part prefix (e.g. feats), $3 ext (scp/txt), $4 merged name
   local out=$1 prefix=$2 ext=$3 merged=$4 parts=()
@@ -106,9 +114,8 @@ merge_parts() {  # $1 out dir, $2 part prefix (e.g. feats), $3 ext (scp/txt), $4
 # ------------------------------------------------------------------ stage 0: data preparation
 if [ ${stage} -le 0 ] && [ ${stop_stage} -ge 0 ]; then
   log "stage 0: data preparation -> ${data}"
-  if [ -x "${recipe_dir}/local/prepare_corpus.sh" ]; then
-    "${recipe_dir}/local/prepare_corpus.sh" --size "${mini_size}" --seed "${seed}"
-  fi
+  # the one recipe hook: a recipe that makes or fetches its corpus does it here (egs/mini)
+  if [ -x "${recipe_dir}/local/stage0_hook.sh" ]; then "${recipe_dir}/local/stage0_hook.sh"; fi
   . "${db}"
   local/data_prep.sh --track "${track}" --out "${data}" --allow-missing-audio "${allow_missing_audio}"
   for s in ${all_sets}; do utils/validate_data_dir.sh "${data}/${s}"; done
@@ -117,11 +124,12 @@ fi
 
 # ------------------------------------------------------------------ stage 1: log-mel dump
 if [ ${stage} -le 1 ] && [ ${stop_stage} -ge 1 ]; then
-  for s in ${all_sets}; do
+  for s in ${cache_sets}; do
     out=${dump}/logmel/${s}
     if [ -f "${out}/feats.scp" ] && [ -f "${out}/.done" ]; then log "stage 1: ${out} done, skipping"; continue; fi
     log "stage 1: log-mel features of ${s} -> ${out}/feats.scp (${nj} jobs)"
-    run_sharded "${s}" "${out}" dump spoofcm-dump-logmel --data "${data}/${s}" --out "${out}"
+    spoofcm-dump-logmel --data "${data}/${s}" --out "${out}" --check-space
+    run_sharded "${train_cmd}" "${out}" dump spoofcm-dump-logmel --data "${data}/${s}" --out "${out}"
     merge_parts "${out}" feats scp feats.scp
     merge_parts "${out}" utt2num_frames txt utt2num_frames
     touch "${out}/.done"
@@ -135,16 +143,18 @@ if [ ${stage} -le 2 ] && [ ${stop_stage} -ge 2 ]; then
     if [ "$(cfg_get "${m}" ssl.cache)" != true ]; then
       log "stage 2: model ${m} needs no SSL cache, skipping"; continue
     fi
-    ckpt=$(ensure_ssl_checkpoint "${m}")
+    ckpt=$(cfg_get "${m}" ssl.checkpoint)
     layers=$(cfg_get "${m}" ssl.layers)
     trust=; [ "$(cfg_get "${m}" ssl.trust_checkpoint)" = true ] && trust=--trust-checkpoint
-    ssl_tag=$(spoofcm-dump-ssl --print-tag --checkpoint "${ckpt}" --layers "${layers}" ${trust})
-    for s in ${all_sets}; do
-      out=${dump}/ssl/${ssl_tag}/${s}
+    ssl_cache=$(ssl_cache_of "${m}")
+    for s in ${cache_sets}; do
+      out=${dump}/${ssl_cache}/${s}
       if [ -f "${out}/feats.scp" ] && [ -f "${out}/.done" ]; then log "stage 2: ${out} done, skipping"; continue; fi
       log "stage 2: SSL layers ${layers} of ${s} -> ${out}/feats.scp (${nj} jobs)"
-      run_sharded "${s}" "${out}" dump spoofcm-dump-ssl --data "${data}/${s}" --out "${out}" \
-        --checkpoint "${ckpt}" --layers "${layers}" --ngpu "${ngpu}" ${trust}
+      spoofcm-dump-ssl --data "${data}/${s}" --out "${out}" --checkpoint "${ckpt}" \
+        --layers "${layers}" ${trust} --check-space
+      run_sharded "${job_cmd}" "${out}" dump spoofcm-dump-ssl --data "${data}/${s}" --out "${out}" \
+        --checkpoint "${ckpt}" --layers "${layers}" ${gpu_opts[@]+"${gpu_opts[@]}"} ${trust}
       merge_parts "${out}" feats scp feats.scp
       merge_parts "${out}" utt2num_frames txt utt2num_frames
       touch "${out}/.done"
@@ -157,15 +167,23 @@ fi
 if [ ${stage} -le 3 ] && [ ${stop_stage} -ge 3 ]; then
   for m in ${models}; do
     tag=$(exp_tag "${m}")
-    if [ -f "${expdir}/${tag}/best.pt" ] && [ -f "${expdir}/${tag}/.done" ]; then
-      log "stage 3: ${expdir}/${tag} already trained, skipping"; continue
+    ssl_cache=$(ssl_cache_of "${m}")
+    train_opts=($(config_args "${m}") ${ssl_cache:+--ssl.cache_dir "${ssl_cache}"} --data-dir "${data}"
+                --dump-dir "${dump}" --exp "${expdir}/${tag}")
+    # never reuse or continue an experiment made with another configuration ("new", "same", or
+    # "extend": only max_epochs/patience changed, so training continues from latest.pt)
+    state=$(spoofcm-train "${train_opts[@]}" --check-config) || exit 1
+    if [ "${state}" = same ] && [ -f "${expdir}/${tag}/best.pt" ] && [ -f "${expdir}/${tag}/.done" ]; then
+      log "stage 3: ${expdir}/${tag} already trained with this configuration, skipping"; continue
     fi
     log "stage 3: training ${m} -> ${expdir}/${tag} (log: ${expdir}/${tag}/train.log)"
-    ensure_ssl_checkpoint "${m}" > /dev/null
+    if [ "${state}" = extend ]; then  # the model will change: its old scores and results go
+      log "stage 3: continuing ${tag} (max_epochs/patience raised); removing its old scores and results"
+      rm -rf "${expdir}/${tag}/scores" "${expdir}/${tag}/results" "${expdir}/${tag}/.done"
+    fi
     mkdir -p "${expdir}/${tag}"
     local/launch_train.sh --ngpu "${ngpu}" --num-nodes "${num_nodes}" --log "${expdir}/${tag}/train.log" -- \
-      $(config_args "${m}") --data-dir "${data}" --dump-dir "${dump}" --exp "${expdir}/${tag}" \
-      --train-set train --dev-set dev $( [ "${resume}" = true ] && echo --resume )
+      "${train_opts[@]}" --train-set train --dev-set dev $( [ "${resume}" = true ] && echo --resume )
     touch "${expdir}/${tag}/.done"
   done
   resume_hint 4
@@ -178,9 +196,9 @@ if [ ${stage} -le 4 ] && [ ${stop_stage} -ge 4 ]; then
     for s in dev ${eval_sets}; do
       out=${expdir}/${tag}/scores/${s}
       if [ -f "${out}/score.txt" ] && [ -f "${out}/.done" ]; then log "stage 4: ${out} done, skipping"; continue; fi
-      log "stage 4: scoring ${s} with ${tag} -> ${out}/score.txt"
-      run_sharded "${s}" "${out}" infer spoofcm-infer --exp "${expdir}/${tag}" --data "${data}/${s}" \
-        --dump-dir "${dump}" --out "${out}"
+      log "stage 4: scoring ${s} with ${tag} -> ${out}/score.txt (features: cache if ${dump} holds ${s}, else audio)"
+      run_sharded "${job_cmd}" "${out}" infer spoofcm-infer --exp "${expdir}/${tag}" --data "${data}/${s}" \
+        --dump-dir "${dump}" --out "${out}" ${gpu_opts[@]+"${gpu_opts[@]}"}
       merge_parts "${out}" score txt score.txt
       touch "${out}/.done"
     done

@@ -14,12 +14,7 @@ out=                      # the recipe's data/ folder
 allow_missing_audio=false # drop key lines without audio (the count is reported) instead of failing
 . "$(dirname "${BASH_SOURCE[0]}")/../utils/parse_options.sh"
 [ -n "${out}" ] || { echo "$0: error: --out is required" >&2; exit 1; }
-case "${track}" in
-  LA) eval_sets="eval_la21" ;;
-  DF) eval_sets="eval_df21" ;;
-  both) eval_sets="eval_la21 eval_df21" ;;
-  *) echo "$0: error: --track must be LA, DF or both, got '${track}'" >&2; exit 1 ;;
-esac
+eval_sets=$(python -m spoofcm.tracks "${track}") || exit 1
 extra=()
 [ "${allow_missing_audio}" = true ] && extra+=(--allow-missing-audio)
 

@@ -30,7 +30,8 @@ def test_bad_overrides_fail_clearly(words):
 def test_load_config_layers_files(tmp_path):
     (tmp_path / "a.yaml").write_text("train: {lr: 0.1, epochs: 2}\n")
     (tmp_path / "b.yaml").write_text("train: {lr: 0.2}\nmodel: {name: m}\n")
-    cfg = load_config([tmp_path / "a.yaml", tmp_path / "b.yaml"], ["--train.epochs", "5"])
+    cfg = load_config([tmp_path / "a.yaml", tmp_path / "b.yaml"], ["--train.epochs", "5"],
+                      resolve=False)
     assert cfg == {"train": {"lr": 0.2, "epochs": 5}, "model": {"name": "m"}}
     assert get_dotted(cfg, "model.name") == "m" and get_dotted(cfg, "x.y", 7) == 7
 
@@ -56,5 +57,5 @@ def test_yaml_is_loaded_safely(tmp_path):
 
 def test_exponent_floats_in_files(tmp_path):
     (tmp_path / "a.yaml").write_text("train: {lr: 1e-6, wd: 1.0e-4, n: 3, name: e5}\n")
-    cfg = load_config([tmp_path / "a.yaml"])
+    cfg = load_config([tmp_path / "a.yaml"], resolve=False)
     assert cfg["train"] == {"lr": 1e-6, "wd": 1e-4, "n": 3, "name": "e5"}

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# fix_data_dir.sh: repair a data dir (DESIGN.md §3) after maps were filtered or edited by hand.
+# fix_data_dir.sh: repair a data dir (docs/formats.md) after maps were filtered or edited by hand.
 # Usage: utils/fix_data_dir.sh <data-dir>
 # Keeps only the utterances present in every map (wav.scp and every utt2* file), sorts each
 # map with LC_ALL=C, drops lines without a value and exact duplicate lines, regenerates spk2utt

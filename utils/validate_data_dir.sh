@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# validate_data_dir.sh: check data dirs of the DESIGN.md §3 format (sorted, unique keys, the
+# validate_data_dir.sh: check data dirs of the docs/formats.md format (sorted, unique keys, the
 # same utterances in every map, spk2utt matching utt2spk, valid labels and subsets).
 # Usage: utils/validate_data_dir.sh [--check-audio true] <data-dir> [<data-dir> ...]
 # Prints "validated <dir>: N utterances, ..." per dir, or one error line and exits 1.

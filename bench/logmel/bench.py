@@ -20,7 +20,7 @@ import torch
 from scipy.signal import lfilter
 
 from spoofcm.audio.io import read_audio
-from spoofcm.bin.dump_logmel import dump_job
+from spoofcm.data.dump import dump_logmel_job as dump_job
 from spoofcm.data.datadir import write_data_dir
 from spoofcm.features.logmel import frame_sizes, logmel, mel_filterbank
 

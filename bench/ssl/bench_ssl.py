@@ -60,12 +60,15 @@ def step_extract(a: argparse.Namespace) -> None:
 
 
 def step_cache(a: argparse.Namespace) -> None:
-    from spoofcm.ssl import load
-    from spoofcm.ssl.cache import dump_job
+    import torch
 
-    model = load(a.checkpoint)
+    from spoofcm.data.dump import dump_ssl_job
+    from spoofcm.features.streams import SSLFeatures
+    from spoofcm.ssl import load
+
+    ssl = SSLFeatures(load(a.checkpoint), [-1], torch.device("cpu"))
     t0 = time.perf_counter()
-    dump_job(a.data, a.out, model, [-1], job=1, nj=1, batch_seconds=a.seconds * 4)
+    dump_ssl_job(a.data, a.out, ssl, job=1, nj=1, batch_seconds=a.seconds * 4)
     ark = Path(a.out) / "feats.1.ark"
     hours = a.utts * a.seconds / 3600
     _emit(step="cache", seconds=round(time.perf_counter() - t0, 2), ark_bytes=ark.stat().st_size,

@@ -70,7 +70,7 @@ def write_cache(root: Path, n: int, seconds: float, dim: int) -> None:
 def bench_train(args: argparse.Namespace) -> dict:
     from spoofcm.data.dataset import StreamDataset, collate
     from spoofcm.train.optim import build_optimizer
-    from spoofcm.train.setup import make_model
+    from spoofcm.models.registry import build_model as make_model
     torch.set_num_threads(args.threads)
     cfg = config(args.size, args.seconds, args.batch)
     with tempfile.TemporaryDirectory() as tmp:
@@ -108,18 +108,19 @@ def bench_train(args: argparse.Namespace) -> dict:
 
 def bench_score(args: argparse.Namespace) -> dict:
     import soundfile as sf
-    from spoofcm.bin.score import StreamMaker, score_one
+    from spoofcm.bin.score import score_one
+    from spoofcm.features.streams import load_ssl_features
+    from spoofcm.models.registry import build_model as make_model
     from spoofcm.ssl import extract
     from spoofcm.ssl.fairseq_write import write_random_checkpoint
-    from spoofcm.train.setup import make_model
     torch.set_num_threads(args.threads)
     with tempfile.TemporaryDirectory() as tmp:
         ckpt = Path(tmp) / "xlsr_300m.pt"
         write_random_checkpoint(ckpt, args.preset, 0)
         cfg = config("full", args.seconds, 1, {"checkpoint": str(ckpt), "layers": [-1],
                                                 "freeze": True, "cache": True})
-        make = StreamMaker(("ssl", "logmel"), cfg, torch.device("cpu"), False)
-        cfg["ssl"]["dim"] = make.ssl.config.hidden_size
+        make = load_ssl_features(cfg, torch.device("cpu"))
+        cfg["ssl"]["dim"] = make.dim
         model = make_model(cfg).eval()
         rng = np.random.default_rng(0)
         waves = []
@@ -128,15 +129,15 @@ def bench_score(args: argparse.Namespace) -> dict:
             sf.write(path, (0.1 * rng.standard_normal(int(args.seconds * 16000))).astype(np.float32), 16000)
             from spoofcm.audio.io import read_audio
             waves.append(read_audio(path))
-        score_one(model, make, waves[0], torch.device("cpu"), None)  # warm-up
+        score_one(model, make, waves[0], "f0", torch.device("cpu"), None)  # warm-up
         t0 = time.perf_counter()
         for w in waves:
-            score_one(model, make, w, torch.device("cpu"), None)
+            score_one(model, make, w, "f", torch.device("cpu"), None)
         total = time.perf_counter() - t0
         t0 = time.perf_counter()
         with torch.inference_mode():
             for w in waves:
-                extract(make.ssl, torch.from_numpy(w), [-1])
+                extract(make.encoder, torch.from_numpy(w), [-1])
         ssl_only = time.perf_counter() - t0
     audio = args.files * args.seconds
     return {"bench": "score_cpu", "ssl_preset": args.preset, "files": args.files,
@@ -147,9 +148,9 @@ def bench_score(args: argparse.Namespace) -> dict:
 
 
 def bench_gpu(args: argparse.Namespace) -> dict:
-    from spoofcm.train.evaluate import autocast
+    from spoofcm.infer.scoring import autocast
     from spoofcm.train.optim import build_optimizer
-    from spoofcm.train.setup import make_model
+    from spoofcm.models.registry import build_model as make_model
     dev = torch.device(args.device)
     if dev.type == "cuda" and not torch.cuda.is_available():
         raise SystemExit("bench_train.py gpu: CUDA is not available")

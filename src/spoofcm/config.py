@@ -1,7 +1,10 @@
 """YAML configs with command-line overrides (``--train.lr 1e-6`` or ``--config-override k=v``).
 
 Configs are nested dicts. Overrides address a key by its dotted path and are parsed as YAML
-scalars, so ``1e-6``, ``true`` and ``[1, 2]`` become a float, a bool and a list.
+scalars, so ``1e-6``, ``true`` and ``[1, 2]`` become a float, a bool and a list. A file may
+start with ``include: [other.yaml, ...]`` (paths relative to it), merged before its own keys,
+so that settings shared by several configs live in one file. The merged result is checked and
+completed against the declared keys of :mod:`spoofcm.schema` (see docs/config.md).
 """
 from __future__ import annotations
 
@@ -30,8 +33,9 @@ def safe_load(text_or_stream: Any) -> Any:
     return yaml.load(text_or_stream, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
 
 
-def load_yaml(path: str | os.PathLike) -> dict[str, Any]:
-    """Read a YAML mapping with ``yaml.safe_load``; fail with the file named."""
+def load_yaml(path: str | os.PathLike, _seen: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Read a YAML mapping with ``yaml.safe_load`` (its ``include:`` files merged first);
+    fail with the file named."""
     try:
         with open(path, encoding="utf-8") as fh:
             data = safe_load(fh)
@@ -43,7 +47,20 @@ def load_yaml(path: str | os.PathLike) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict):
         raise SpoofcmError(f"{path}: top level must be a mapping, got {type(data).__name__}")
-    return data
+    includes = data.pop("include", None)
+    if includes is None:
+        return data
+    if isinstance(includes, str):
+        includes = [includes]
+    if not isinstance(includes, list) or not all(isinstance(i, str) for i in includes):
+        raise SpoofcmError(f"{path}: include must be a file name or a list of file names")
+    key = str(Path(path).resolve())
+    if key in _seen:
+        raise SpoofcmError(f"{path}: include cycle ({' -> '.join(_seen + (key,))})")
+    base: dict[str, Any] = {}
+    for inc in includes:
+        base = merge(base, load_yaml(Path(path).parent / inc, _seen + (key,)))
+    return merge(base, data)
 
 
 def merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
@@ -120,12 +137,18 @@ def apply_overrides(cfg: dict[str, Any], overrides: Iterable[str]) -> dict[str, 
     return out
 
 
-def load_config(paths: Iterable[str | os.PathLike], overrides: Iterable[str] = ()) -> dict[str, Any]:
-    """Merge YAML files left to right, then apply command-line overrides."""
+def load_config(paths: Iterable[str | os.PathLike], overrides: Iterable[str] = (),
+                resolve: bool = True) -> dict[str, Any]:
+    """Merge YAML files left to right, apply command-line overrides, then (``resolve``) check
+    every key and type against :mod:`spoofcm.schema` and fill in the declared defaults."""
     cfg: dict[str, Any] = {}
     for path in paths:
         cfg = merge(cfg, load_yaml(path))
-    return apply_overrides(cfg, overrides)
+    cfg = apply_overrides(cfg, overrides)
+    if resolve:
+        from spoofcm.schema import resolve as resolve_cfg
+        cfg = resolve_cfg(cfg)
+    return cfg
 
 
 def dump_yaml(cfg: dict[str, Any], path: str | os.PathLike) -> None:

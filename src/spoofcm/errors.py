@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import warnings
 from typing import Callable
 
 
@@ -21,12 +22,29 @@ def where(path: str | os.PathLike, line: int | None = None) -> str:
     return f"{path}:{line}" if line is not None else str(path)
 
 
+def one_line_warnings(prog: str) -> None:
+    """Show every warning as ``<prog>: warning: <message>`` on one line (the message names
+    the file at fault), not Python's source file, line number and source line."""
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        text = f"{prog}: warning: {str(message).splitlines()[0] if str(message) else category.__name__}"
+        try:
+            from tqdm import tqdm
+            tqdm.write(text, file=sys.stderr)
+        except ImportError:
+            print(text, file=sys.stderr)
+
+    warnings.showwarning = show
+
+
 def cli_main(func: Callable[..., int | None]) -> Callable[..., int]:
-    """Decorate a program's ``main`` so SpoofcmError becomes a one-line error and exit code 1."""
+    """Decorate a program's ``main`` so SpoofcmError becomes a one-line error and exit code 1,
+    and warnings print as one line each."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs) -> int:
         prog = os.path.basename(sys.argv[0]) or "spoofcm"
+        one_line_warnings(prog)
         try:
             rc = func(*args, **kwargs)
         except SpoofcmError as exc:

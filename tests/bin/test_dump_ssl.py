@@ -7,8 +7,7 @@ from pathlib import Path
 import kaldiio
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ssl"))
-from ssl_helpers import make_data_dir  # noqa: E402
+from helpers.ssl_helpers import make_data_dir  # noqa: E402
 
 from spoofcm.bin.dump_ssl import main  # noqa: E402
 from spoofcm.ssl.fairseq_write import write_random_checkpoint  # noqa: E402

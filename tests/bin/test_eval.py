@@ -16,7 +16,7 @@ TOL = 1e-12
 
 
 def check_schema(m: dict) -> None:
-    """DESIGN.md §7 metrics.json schema (extra keys allowed)."""
+    """docs/formats.md metrics.json schema (extra keys allowed)."""
     assert m["track"] in ("LA", "DF", None)
     assert m["subset"] is None or isinstance(m["subset"], str)
     assert isinstance(m["n_bonafide"], int) and isinstance(m["n_spoof"], int)

@@ -8,7 +8,7 @@ from spoofcm.bin.import_ssl_aasist import main
 from spoofcm.models.aasist import build_ssl_aasist
 from spoofcm.ssl.convert import from_hf_state
 from spoofcm.ssl.fairseq_write import write_random_checkpoint
-from spoofcm.train.checkpoint import load_exp_model
+from spoofcm.infer.load import load_exp_model
 
 SMALL = {"name": "ssl_aasist", "ll_dim": 24, "filts": [[1, 4], [4, 4], [4, 8]], "gat_dims": [8, 4],
          "normalize_input": False}

@@ -8,8 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "train"))
-import tinycm  # noqa: E402
+from helpers import tinycm  # noqa: E402
 
 from spoofcm.bin.infer import main as infer_main  # noqa: E402
 from spoofcm.bin.train import main as train_main  # noqa: E402
@@ -85,7 +84,7 @@ def test_non_neural_scoring(trained, tmp_path):
     pytest.importorskip("spoofcm.audio.io")
     corpus, _ = trained
     cfg = tinycm.base_config()
-    cfg["model"] = {"name": "tinycm:build_gmm"}
+    cfg["model"] = {"name": "helpers.tinycm:build_gmm"}
     config = tinycm.write_config(tmp_path / "g.yaml", cfg)
     exp = tmp_path / "gmm"
     assert train_main(["--config", str(config), "--data-dir", str(corpus / "data"),

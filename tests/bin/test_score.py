@@ -12,8 +12,7 @@ import pytest
 import soundfile as sf
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "train"))
-import tinycm  # noqa: E402
+from helpers import tinycm  # noqa: E402
 
 pytest.importorskip("spoofcm.audio.io")
 pytest.importorskip("spoofcm.features.logmel")
@@ -127,11 +126,19 @@ def test_on_the_fly_ssl_and_logmel_equal_the_cached_features(tmp_path):
     dim = int((ss / "dim").read_text())
     exp = tmp_path / "exp"
     make_exp(exp, ["ssl", "logmel"], {"checkpoint": str(ssl_ckpt), "layers": [-1],
-                                      "cache": True, "freeze": True}, ssl_dim=dim)
+                                      "cache": True, "freeze": True,
+                                      "cache_dir": f"ssl/{ss.parent.name}"}, ssl_dim=dim)
     out = tmp_path / "scores"
     assert infer_main(["--exp", str(exp), "--data", str(data), "--dump-dir", str(root / "dump"),
-                       "--out", str(out), "--device", "cpu"]) == 0
+                       "--out", str(out), "--device", "cpu", "--features", "cache"]) == 0
     cached = dict(ln.split() for ln in (out / "score.1.txt").read_text().splitlines())
+    # stage 4 without a cache: features computed from the audio in the scoring loop
+    assert infer_main(["--exp", str(exp), "--data", str(data), "--out", str(tmp_path / "audio"),
+                       "--device", "cpu"]) == 0
+    audio = dict(ln.split() for ln in (tmp_path / "audio" / "score.1.txt").read_text().splitlines())
+    assert list(audio) == list(cached)
+    for u in audio:
+        assert float(audio[u]) == pytest.approx(float(cached[u]), abs=2e-3)
     res = score_main(["--exp", str(exp), "--wav-scp", str(data / "wav.scp"), "--device", "cpu",
                       "--out", str(tmp_path / "fly.txt")])
     assert res == 0

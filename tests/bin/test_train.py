@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "train"))
-import tinycm  # noqa: E402
+from helpers import tinycm  # noqa: E402
 
 from spoofcm.bin.train import main as train_main  # noqa: E402
 
@@ -60,7 +59,7 @@ def test_proposed_model_trains_and_scores(corpus, tmp_path):
     exp = tmp_path / "fusion"
     over = tinycm.write_config(tmp_path / "o.yaml", {
         "model": {"d_model": 16, "n_heads": 2, "ffn_dim": 16, "resnet_width": 8},
-        "ssl": {"checkpoint": ""},
+        "ssl": {"checkpoint": "", "cache_dir": "ssl/tinytag"},
         "train": {"seed": 0, "lr": 1e-3, "batch_size": 4, "max_epochs": 1, "crop_seconds": 1.0,
                   "num_workers": 0, "select": "eer"}})
     assert train_main(["--config", str(REPO / "conf/model/fusion_cbam_resnet18.yaml"),
@@ -77,3 +76,46 @@ def test_proposed_model_trains_and_scores(corpus, tmp_path):
                        "--device", "cpu"]) == 0
     lines = (out / "score.1.txt").read_text().splitlines()
     assert len(lines) == 6
+
+
+def test_print_config_shows_the_resolved_config(capsys):
+    import yaml
+    model = str(REPO / "conf" / "model" / "fusion_cbam_resnet18.yaml")
+    assert train_main(["--config", str(REPO / "conf/train/default.yaml"), "--config", model,
+                       "--train.lr", "1e-4", "--print-config"]) == 0
+    cfg = yaml.safe_load(capsys.readouterr().out)
+    assert cfg["train"]["lr"] == 1e-4 and cfg["train"]["batch_size"] == 14
+    assert cfg["model"]["resnet_width"] == 64 and cfg["infer"]["mode"] == "full"
+
+
+@pytest.mark.parametrize("words,match", [
+    (["--train.max_epoch", "3"], "did you mean 'train.max_epochs'"),
+    (["--train.lr", "abc"], "'train.lr': expected float"),
+])
+def test_bad_keys_fail_before_anything_is_written(corpus, tmp_path, capsys, words, match):
+    config = tinycm.write_config(tmp_path / "c.yaml", tinycm.base_config(max_epochs=1))
+    exp = tmp_path / "exp"
+    assert train_main(["--config", str(config), "--data-dir", str(corpus / "data"),
+                       "--dump-dir", str(corpus / "dump"), "--exp", str(exp), *words]) == 1
+    assert match in capsys.readouterr().err and not exp.exists()
+
+
+def test_experiment_of_another_configuration_is_never_reused(corpus, tmp_path, capsys):
+    """Defect: stage 3 skipped any finished exp/<tag> whatever its configuration."""
+    config = tinycm.write_config(tmp_path / "c.yaml", tinycm.base_config(max_epochs=1))
+    exp = tmp_path / "exp"
+    base = ["--config", str(config), "--data-dir", str(corpus / "data"),
+            "--dump-dir", str(corpus / "dump"), "--exp", str(exp)]
+    assert train_main([*base, "--check-config"]) == 0 and capsys.readouterr().out == "new\n"
+    assert train_main(base) == 0
+    capsys.readouterr()
+    assert train_main([*base, "--check-config"]) == 0 and capsys.readouterr().out == "same\n"
+    assert train_main([*base, "--train.num_workers", "0", "--check-config"]) == 0
+    assert capsys.readouterr().out == "same\n"
+    assert train_main([*base, "--train.max_epochs", "2", "--check-config"]) == 0
+    assert capsys.readouterr().out == "extend\n"
+    before = (exp / "best.pt").read_bytes()
+    assert train_main([*base, "--train.lr", "0.5", "--resume"]) == 1
+    err = capsys.readouterr().err
+    assert "trained with another configuration (train.lr: 0.01 -> 0.5)" in err
+    assert "--tag-suffix" in err and (exp / "best.pt").read_bytes() == before

@@ -199,7 +199,7 @@ def test_data_prep_sh_both_tracks(tmp_path):
     assert sorted(p.name for p in (tmp_path / "data").iterdir()) == \
         ["dev", "eval_df21", "eval_la21", "train"]
     bad = subprocess.run(cmd[:3] + ["XX"] + cmd[4:], env=env, capture_output=True, text=True)
-    assert bad.returncode == 1 and "--track must be LA, DF or both" in bad.stderr
+    assert bad.returncode == 1 and "--track must be one of LA, DF, both" in bad.stderr
 
 
 def test_optional_la19_eval_set(tmp_path):

@@ -7,12 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "train"))
-import tinycm  # noqa: E402
+from helpers import tinycm  # noqa: E402
 
 from spoofcm.data import dataset as ds_mod  # noqa: E402
 from spoofcm.data.dataset import (StreamDataset, crop_units, cut, num_units, random_crop,  # noqa: E402
-                                  ssl_cache_dim, ssl_cache_dir, windows)
+                                  ssl_cache_dim, ssl_cache_root, windows)
 from spoofcm.errors import SpoofcmError  # noqa: E402
 
 
@@ -128,11 +127,11 @@ def test_wav_stream_read_from_wav_scp(corpus):
 
 def test_ssl_cache_lookup_and_dim(corpus):
     cfg = tinycm.base_config()
-    assert ssl_cache_dir(corpus / "dump", cfg).name == "tinytag"
+    assert ssl_cache_root(cfg, corpus / "dump") == corpus / "dump" / "ssl" / "tinytag"
     assert ssl_cache_dim(corpus / "dump" / "ssl" / "tinytag") == 8
-    cfg["ssl"]["layers"] = [6, 12]
-    with pytest.raises(SpoofcmError, match="no SSL cache"):
-        ssl_cache_dir(corpus / "dump", cfg)
+    cfg["ssl"]["cache_dir"] = None
+    with pytest.raises(SpoofcmError, match="ssl.cache_dir is not set"):
+        ssl_cache_root(cfg, corpus / "dump")
     cfg["ssl"]["cache"] = False
     with pytest.raises(SpoofcmError, match="ssl.cache is false"):
         StreamDataset(corpus / "data" / "dev", corpus / "dump", "dev", ("ssl",), cfg)
@@ -151,4 +150,3 @@ def test_missing_features_named(corpus, tmp_path):
     with pytest.raises(SpoofcmError, match="expected a subset"):
         StreamDataset(root / "data" / "dev", root / "dump", "dev", ("mfcc",),
                       tinycm.base_config())
-    assert ds_mod.LABEL_INDEX == {"spoof": 0, "bonafide": 1}

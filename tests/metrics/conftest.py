@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from la_fixture import ASV_LINES, ASV_SCORES, CM_LINES, SCORES, write_lines
+from helpers.la_fixture import ASV_LINES, ASV_SCORES, CM_LINES, SCORES, write_lines
 
 
 @pytest.fixture

@@ -5,17 +5,18 @@ import numpy as np
 import pytest
 
 from spoofcm.metrics import compute_eer
+from spoofcm.labels import BONAFIDE, CM_LABELS, SPOOF
 from spoofcm.metrics.decompose import POOLED, evaluate_trials
 from spoofcm.metrics.keys import attach_scores, read_asv, read_cm_key, Trials
 from spoofcm.metrics.tdcf import min_tdcf
 
 
 def make_trials(rng, n=600):
-    label = (rng.random(n) < 0.3).astype(np.int32) ^ 1          # 0 bona, 1 spoof
-    row = np.where(label == 1, rng.integers(0, 3, n), -1).astype(np.int32)
+    label = (rng.random(n) < 0.3).astype(np.int32)                # BONAFIDE 1, SPOOF 0
+    row = np.where(label == SPOOF, rng.integers(0, 3, n), -1).astype(np.int32)
     col = rng.integers(0, 2, n).astype(np.int32)
-    scores = np.round(np.where(label == 0, rng.normal(1, 1, n), rng.normal(-row * 0.3, 1, n)), 1)
-    return Trials(ids=[], label=label, label_names=("bonafide", "spoof"), row=row,
+    scores = np.round(np.where(label == BONAFIDE, rng.normal(1, 1, n), rng.normal(-row * 0.3, 1, n)), 1)
+    return Trials(ids=[], label=label, label_names=CM_LABELS, row=row,
                   row_names=["A", "B", "C"], col=col, col_names=["c0", "c1"],
                   subset=np.zeros(n, np.int32), subset_names=[], source="synthetic",
                   scores=scores)
@@ -27,20 +28,20 @@ def test_cells_use_bona_of_column_and_spoof_of_row_and_column():
     s, lab, row, col = t.scores, t.label, t.row, t.col
     for ri, rname in enumerate(t.row_names):
         for ci, cname in enumerate(t.col_names):
-            bona = s[(lab == 0) & (col == ci)]
-            spoof = s[(lab == 1) & (col == ci) & (row == ri)]
+            bona = s[(lab == BONAFIDE) & (col == ci)]
+            spoof = s[(lab == SPOOF) & (col == ci) & (row == ri)]
             assert tables.eer[rname][cname] == compute_eer(bona, spoof)[0]
             assert tables.counts[rname][cname] == (bona.size, spoof.size)
-        bona, spoof = s[lab == 0], s[(lab == 1) & (row == ri)]
+        bona, spoof = s[lab == BONAFIDE], s[(lab == SPOOF) & (row == ri)]
         assert tables.eer[rname][POOLED] == compute_eer(bona, spoof)[0]
-    assert tables.pooled["eer"] == compute_eer(s[lab == 0], s[lab == 1])[0]
+    assert tables.pooled["eer"] == compute_eer(s[lab == BONAFIDE], s[lab == SPOOF])[0]
     assert tables.min_tdcf is None
 
 
 def test_empty_and_low_diversity_cells_are_null_with_warning():
     t = make_trials(np.random.default_rng(1), n=60)
-    t.scores[(t.label == 1) & (t.row == 2)] = 0.0
-    t.scores[(t.label == 0) & (t.col == 1)] = 0.0  # column c1: C has only one distinct score
+    t.scores[(t.label == SPOOF) & (t.row == 2)] = 0.0
+    t.scores[(t.label == BONAFIDE) & (t.col == 1)] = 0.0  # column c1: C has only one distinct score
     t.row_names.append("D")                         # no trial at all
     with pytest.warns(UserWarning, match="distinct score"):
         tables = evaluate_trials(t, None)

@@ -9,14 +9,14 @@ from spoofcm.metrics.fastio import fields_per_line
 from spoofcm.metrics.keys import (attach_scores, default_asv_scores, read_asv, read_cm_key,
                                   read_data_dir_trials)
 
-from la_fixture import ASV_SCORES, CM_LINES, SCORES, write_lines
+from helpers.la_fixture import ASV_SCORES, CM_LINES, SCORES, write_lines
 
 
 def test_reads_key_and_scores(la_keys, tmp_path):
     cm = attach_scores(read_cm_key(la_keys, "LA"), tmp_path / "score.txt")
     assert cm.ids.tolist() == [b"T1", b"T2", b"T3", b"T4", b"T5", b"T6"]
     assert list(cm.scores) == [2.0, -1.0, 1.5, 0.5, 0.0, 0.7]
-    assert list(cm.label) == [0, 1, 0, 1, 1, 0]
+    assert list(cm.label) == [1, 0, 1, 0, 0, 1]  # spoofcm.labels: BONAFIDE 1, SPOOF 0
     assert cm.row_names[:2] == ["A07", "A08"] and cm.col_names[:2] == ["none", "alaw"]
     assert list(cm.row) == [-1, 0, -1, 1, 1, -1]
     assert int(cm.subset_mask("eval").sum()) == 5

@@ -153,7 +153,7 @@ def test_config_errors():
         (("model", "ssl_dim"), 32, "disagrees"),
         (("model", "fusion"), "sum", "attention' or 'concat"),
         (("model", "n_heads"), 5, "divisible"),
-        (("ssl", "layers"), [], "non-empty"),
+        (("ssl", "layers"), [], "no layer given"),
     ]:
         cfg = copy.deepcopy(good)
         cfg[path[0]][path[1]] = value

@@ -105,12 +105,13 @@ def scratch_recipe(root: Path, name: str) -> Path:
 
 
 TRACK_OF = {"eval_la21": "LA", "eval_df21": "DF"}
+CACHED = ("train", "dev")  # what stages 1-2 cache by default (run.sh --cache-eval false)
 
 
 @dataclass(frozen=True)
 class Recipe:
     """A scratch recipe dir plus the environment its run.sh gets, with the output checks the
-    end-to-end tests share (DESIGN.md §3, §5, §7)."""
+    end-to-end tests share (docs/formats.md)."""
 
     dir: Path
     env: dict[str, str]
@@ -130,8 +131,9 @@ class Recipe:
         """Output of a started run; fails the test when it did not exit 0."""
         return finish_recipe(proc)
 
-    def check_data(self, sets: tuple[str, ...]) -> None:
-        """Each data dir validates and its log-mel dump loads with kaldiio, one matrix per utt."""
+    def check_data(self, sets: tuple[str, ...], cached: tuple[str, ...] = CACHED) -> None:
+        """Each data dir validates; the log-mel dump of each cached set loads with kaldiio, one
+        matrix per utt; eval sets are not dumped (stage 4 computes their features)."""
         import kaldiio
         import numpy as np
         from spoofcm.data.datadir import read_map, validate_data_dir
@@ -139,6 +141,9 @@ class Recipe:
         for s in sets:
             utts = set(validate_data_dir(self.dir / "data" / s).wav)
             dump = self.dir / "dump" / "logmel" / s
+            if s not in cached:
+                assert not dump.exists(), f"{s}: dumped although not a cached set"
+                continue
             feats = kaldiio.load_scp(str(dump / "feats.scp"))
             frames = {u: int(n) for u, n in read_map(dump / "utt2num_frames").items()}
             assert set(feats) == utts == set(frames), f"{s}: feats.scp and the data dir disagree"
@@ -165,7 +170,7 @@ class Recipe:
         return out
 
     def check_metrics(self, tag: str, sets: tuple[str, ...]) -> dict[str, dict]:
-        """exp/<tag>/results/<set>/metrics.json follows the DESIGN §7 schema."""
+        """exp/<tag>/results/<set>/metrics.json follows the docs/formats.md schema."""
         out = {}
         for s in sets:
             res = self.dir / "exp" / tag / "results" / s

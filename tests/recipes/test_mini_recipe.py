@@ -8,7 +8,8 @@ ALL_SETS = ("train", "dev", "eval_la21", "eval_df21")
 SCORED = ("dev", "eval_la21", "eval_df21")
 EVAL_SETS = ("eval_la21", "eval_df21")
 MODEL = "fusion_cbam_resnet18"
-TAG = f"{MODEL}_mini"   # run.sh: exp/<model>_<train-config name>
+TAG = f"{MODEL}_mini_e2e"   # run.sh: exp/<model>_<train-config name>_<tag suffix>
+OWN = ("--tag-suffix", "e2e")  # an experiment of this module only: never one another test trained
 
 pytestmark = pytest.mark.slow
 
@@ -16,10 +17,10 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def fusion(mini_recipe):
     """Stages 0-5 of the mini recipe for the proposed system. The session fixture already ran
-    stages 0-2, so here they only find their done markers; stage 3 may find the model trained
-    by test_all_systems with the same configuration."""
+    stages 0-2, so here they only find their done markers; stage 3 trains this module's own
+    experiment (--tag-suffix), whatever other tests ran before."""
     mini_recipe.run("--stage", "0", "--stop-stage", "5", "--train-args", "--train.max_epochs 1",
-                    models=[MODEL])
+                    *OWN, models=[MODEL])
     return mini_recipe
 
 
@@ -30,7 +31,9 @@ def test_data_dirs_and_dumps(fusion):
     fusion.check_data(ALL_SETS)
     caches = sorted(p for p in (fusion.dir / "dump" / "ssl").iterdir() if p.is_dir())
     assert caches, "stage 2 wrote no SSL cache"
-    for cache, s in ((c, s) for c in caches for s in ALL_SETS):
+    for cache in caches:
+        assert not any((cache / s).exists() for s in EVAL_SETS), "eval sets cached by default"
+    for cache, s in ((c, s) for c in caches for s in ("train", "dev")):
         dim = int((cache / s / "dim").read_text())
         layers = (cache / s / "layers").read_text().split()
         feats = kaldiio.load_scp(str(cache / s / "feats.scp"))
@@ -59,8 +62,8 @@ def test_rerun_skips_finished_work_and_rescoring_reproduces(fusion):
     before = {s: (p.read_bytes(), p.stat().st_mtime_ns) for s, p in score_files.items()}
     best = (fusion.dir / "exp" / TAG / "best.pt").stat().st_mtime_ns
     log = fusion.run("--stage", "3", "--stop-stage", "5", "--train-args", "--train.max_epochs 1",
-                     models=[MODEL])
-    assert "already trained, skipping" in log
+                     *OWN, models=[MODEL])
+    assert "already trained with this configuration, skipping" in log
     assert log.count("done, skipping") >= len(SCORED)
     assert (fusion.dir / "exp" / TAG / "best.pt").stat().st_mtime_ns == best
     assert {s: (p.read_bytes(), p.stat().st_mtime_ns) for s, p in score_files.items()} == before
@@ -69,5 +72,5 @@ def test_rerun_skips_finished_work_and_rescoring_reproduces(fusion):
         if p.is_file():
             p.unlink()
     fusion.run("--stage", "4", "--stop-stage", "4", "--nj", "2", "--train-args",
-               "--train.max_epochs 1", models=[MODEL])
+               "--train.max_epochs 1", *OWN, models=[MODEL])
     assert score_files["dev"].read_bytes() == before["dev"][0]

@@ -5,12 +5,19 @@ import kaldiio
 import numpy as np
 import pytest
 import torch
-from ssl_helpers import make_data_dir
+from helpers.ssl_helpers import make_data_dir
 
 from spoofcm.audio.io import read_audio
 from spoofcm.data.datadir import load_data_dir
 from spoofcm.ssl import extract
-from spoofcm.ssl.cache import dump_job, plan_batches, ssl_tag
+from spoofcm.data.dump import dump_ssl_job
+from spoofcm.features.streams import SSLFeatures, plan_batches
+from spoofcm.ssl.cache import ssl_tag
+
+
+def dump_job(data, out, model, layers, job, nj, batch_seconds=60.0):
+    return dump_ssl_job(data, out, SSLFeatures(model, layers, torch.device("cpu")), job, nj,
+                        batch_seconds)
 
 
 def test_plan_batches_groups_similar_lengths_under_budget():
@@ -69,7 +76,7 @@ def test_done_job_is_skipped(tmp_path, tiny_model):
     out = tmp_path / "ssl"
     assert dump_job(data, out, tiny_model, [-1], job=1, nj=1) == 2
     assert (out / ".done.1").is_file()
-    assert dump_job(data, out, tiny_model, [-1], job=1, nj=1) == 0
+    assert dump_job(data, out, tiny_model, [-1], job=1, nj=1) is None
 
 
 def test_too_short_audio_is_an_error(tmp_path, tiny_model):

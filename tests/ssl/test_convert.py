@@ -10,7 +10,7 @@ from spoofcm.ssl import load
 from spoofcm.ssl.convert import from_hf_state, hf_config, parse_conv_layers, rename
 from spoofcm.ssl.presets import FAIRSEQ_DEFAULTS, preset
 
-from ssl_helpers import GOLDEN_CKPTS, GOLDEN_INPUTS
+from helpers.ssl_helpers import GOLDEN_CKPTS, GOLDEN_INPUTS
 
 
 @pytest.mark.parametrize("ckpt", GOLDEN_CKPTS)

@@ -53,23 +53,3 @@ def test_save_is_atomic_and_prune_keeps_chosen(tmp_path):
     ckpt.prune_epochs(tmp_path, {2})
     assert sorted(p.name for p in (tmp_path / "checkpoints").iterdir()) == ["epoch2.pt"]
     assert ckpt.load(ckpt.epoch_path(tmp_path, 2))["epoch"] == 2
-
-
-def test_exp_model_with_foreign_weights_names_the_keys(tmp_path):
-    """A checkpoint from another model version fails in one line that lists the differing keys."""
-    from spoofcm.models.registry import build_model
-
-    cfg = {"model": {"name": "fusion_cbam_resnet18", "d_model": 32, "n_heads": 4, "ffn_dim": 64,
-                     "resnet_width": 8}, "ssl": {"dim": 16, "layers": [-1]}}
-    weights = build_model(cfg).state_dict()
-    ckpt.save({"config": cfg, "model": weights}, tmp_path / "best.pt")
-    model, _ = ckpt.load_exp_model(tmp_path)
-    assert not model.training
-    weights["mel_proj.0.weight"] = weights.pop("mel_proj.weight")
-    ckpt.save({"config": cfg, "model": weights}, tmp_path / "best.pt")
-    with pytest.raises(SpoofcmError, match=r"best.pt: weights of 'fusion_cbam_resnet18' do not fit .*"
-                                           r"missing \['mel_proj.weight'\], unexpected \['mel_proj.0.weight'\]"):
-        ckpt.load_exp_model(tmp_path)
-    ckpt.save({"config": cfg}, tmp_path / "best.pt")
-    with pytest.raises(SpoofcmError, match="no model weights"):
-        ckpt.load_exp_model(tmp_path)

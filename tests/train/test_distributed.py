@@ -9,8 +9,7 @@ from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import tinycm  # noqa: E402
+from helpers import tinycm  # noqa: E402
 
 
 def test_two_gloo_processes_match_one_process(tmp_path):

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import tinycm  # noqa: E402
+from helpers import tinycm  # noqa: E402
 
 EPOCHS = 4
 

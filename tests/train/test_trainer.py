@@ -9,8 +9,7 @@ import pytest
 import torch
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import tinycm  # noqa: E402
+from helpers import tinycm  # noqa: E402
 
 from spoofcm.bin.train import main as train_main  # noqa: E402
 from spoofcm.train import checkpoint as ckpt  # noqa: E402
@@ -108,7 +107,7 @@ def test_non_neural_model_fits_once(corpus, tmp_path):
     pytest.importorskip("spoofcm.audio.io")
     exp = tmp_path / "gmm"
     cfg = tinycm.base_config()
-    cfg["model"] = {"name": "tinycm:build_gmm"}
+    cfg["model"] = {"name": "helpers.tinycm:build_gmm"}
     assert run(corpus, exp, cfg) == 0
     best = torch.load(exp / "best.pt", weights_only=True)
     assert best["model"]["params"].shape == (4,)

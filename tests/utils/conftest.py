@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from uthelp import FAKE_QSTAT, FAKE_QSUB, FAKE_SBATCH, FAKE_SQUEUE, write_exe
+from helpers.uthelp import FAKE_QSTAT, FAKE_QSUB, FAKE_SBATCH, FAKE_SQUEUE, write_exe
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from uthelp import REPO, run_util
+from helpers.uthelp import REPO, run_util
 
 BACKENDS = {
     # script, config, mapped options for --gpu 1 --mem 2G --num-threads 3, throttle, task list

@@ -7,7 +7,7 @@ import pytest
 
 from spoofcm.bin.validate_data import main as validate_main
 from spoofcm.data.datadir import load_data_dir, write_data_dir
-from uthelp import run_util
+from helpers.uthelp import run_util
 
 UTTS = {  # utt: (spk, label, attack, cond)
     "LA_0001": ("spk1", "bonafide", "-", "-"),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from uthelp import UTILS, write_exe
+from helpers.uthelp import UTILS, write_exe
 
 SCRIPT = f"""#!/usr/bin/env bash
 # demo.sh: prints its options.
@@ -92,7 +92,7 @@ def test_help_prints_usage_and_defaults(demo: Path) -> None:
 
 
 def test_run_sh_rejects_an_unknown_option_before_doing_any_work(tmp_path: Path) -> None:
-    from uthelp import REPO
+    from helpers.uthelp import REPO
     res = subprocess.run([str(REPO / "run.sh"), "--no-such-option", "1"], cwd=tmp_path,
                          capture_output=True, text=True, timeout=30)
     assert res.returncode == 1

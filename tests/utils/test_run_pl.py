@@ -5,7 +5,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from uthelp import REPO, run_util
+from helpers.uthelp import REPO, run_util
 
 
 def read_log(path: Path) -> list[str]:

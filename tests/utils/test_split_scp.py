@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from uthelp import run_util
+from helpers.uthelp import run_util
 
 
 def write_lines(path: Path, lines: list[str]) -> Path:

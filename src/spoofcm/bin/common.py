@@ -12,3 +12,6 @@ def add_scoring_options(p: argparse.ArgumentParser, unit: str = "utterance") -> 
     p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     p.add_argument("--trust-checkpoint", action="store_true",
                    help="allow arbitrary pickled objects in checkpoints (trusted sources only)")
+    p.add_argument("--ssl-checkpoint", default=None,
+                   help="SSL checkpoint to use instead of the one the experiment recorded "
+                        "(it moved since training)")

@@ -24,9 +24,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="output dir dump/ssl/<ssl_tag>/<set>")
     p.add_argument("--job", type=int, default=1, help="this job's index, 1-based (default 1)")
     p.add_argument("--nj", type=int, default=1, help="number of jobs (default 1)")
-    p.add_argument("--ngpu", type=int, default=0, choices=(0, 1), help="0 = CPU, 1 = one GPU")
+    p.add_argument("--ngpu", type=int, default=0,
+                   help="GPUs to spread the jobs over: job J runs on GPU (J-1) mod N; 0 = CPU")
     p.add_argument("--batch-seconds", type=float, default=60.0,
                    help="padded audio per batch in seconds (default 60)")
+    p.add_argument("--check-space", action="store_true",
+                   help="only check that the whole set's cache fits the free space, then exit")
     p.add_argument("--trust-checkpoint", action="store_true",
                    help="allow any pickled type in the checkpoint (only for files you trust)")
     return p
@@ -60,18 +63,23 @@ def main(argv: list[str] | None = None) -> int:
     if is_done(Path(args.out) / f".done.{args.job}"):
         print(f"{args.out}: job {args.job} already done, skipping", file=sys.stderr)
         return 0
-    import torch
-
+    from spoofcm.data.dump import dump_ssl_job
+    from spoofcm.device import choose_device
+    from spoofcm.features.streams import SSLFeatures
     from spoofcm.ssl import load, resolve_layers
-    from spoofcm.ssl.cache import dump_job
 
-    if args.ngpu and not torch.cuda.is_available():
-        raise SpoofcmError("--ngpu 1 but no CUDA device is visible")
+    device = choose_device(ngpu=args.ngpu, job=args.job)
     model = load(args.checkpoint, trust_checkpoint=args.trust_checkpoint)
     resolve_layers(layers, model.config.num_hidden_layers)  # fail before any audio is read
-    model.to("cuda" if args.ngpu else "cpu")
-    n = dump_job(args.data, args.out, model, layers, args.job, args.nj, args.batch_seconds)
-    print(f"{args.out}: job {args.job}/{args.nj} cached {n} utterances", file=sys.stderr)
+    if args.check_space:
+        from spoofcm.data.dump import check_space, estimate_dump_bytes
+        check_space(args.out, estimate_dump_bytes(args.data, 320, len(layers) *
+                                                  model.config.hidden_size, 2))
+        return 0
+    ssl = SSLFeatures(model, layers, device)
+    n = dump_ssl_job(args.data, args.out, ssl, args.job, args.nj, args.batch_seconds)
+    print(f"{args.out}: job {args.job}/{args.nj} cached {n or 0} utterances on {device}",
+          file=sys.stderr)
     return 0
 
 

@@ -22,7 +22,7 @@ import argparse
 import sys
 
 from spoofcm.errors import cli_main
-from spoofcm.metrics.evaluate import EvalInputs, env_path, evaluate
+from spoofcm.metrics.pipeline import EvalInputs, env_path, evaluate
 from spoofcm.metrics.report import summary_text
 
 

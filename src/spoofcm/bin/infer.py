@@ -1,8 +1,11 @@
 """Score a set with a trained model (stage 4), one job's share: ``spoofcm-infer --exp exp/<tag>
---data data/<set> --dump-dir dump --out exp/<tag>/scores/<set> --job J --nj N``.
+--data data/<set> [--dump-dir dump] --out exp/<tag>/scores/<set> --job J --nj N``.
 
 Writes ``<out>/score.J.txt`` (``utt score``, higher = more bona fide) and ``<out>/.done.J``;
-exits at once if that marker exists. Full utterances by default; ``--window-seconds 4`` averages
+exits at once if that marker exists. Features: from the stage 1–2 cache when ``--dump-dir``
+holds a finished cache of this set for every stream the model reads, otherwise computed from
+the audio inside the scoring loop (batched by length, on GPU with ``--ngpu``), which is how the
+recipes score eval sets by default. Full utterances by default; ``--window-seconds 4`` averages
 the logits of fixed 4 s windows instead (as a crop-trained model sees its input).
 """
 from __future__ import annotations
@@ -21,12 +24,60 @@ def build_parser() -> argparse.ArgumentParser:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--exp", required=True, type=Path, help="exp/<tag> (holds best.pt)")
     p.add_argument("--data", required=True, type=Path, help="data dir of the set to score")
-    p.add_argument("--dump-dir", type=Path, default=None, help="<recipe>/dump (cached features)")
+    p.add_argument("--dump-dir", type=Path, default=None,
+                   help="<recipe>/dump (cached features); without it features come from audio")
+    p.add_argument("--features", default="auto", choices=("auto", "cache", "audio"),
+                   help="auto: the cache when it holds this set, else audio (default auto)")
     p.add_argument("--out", required=True, type=Path, help="output dir")
     p.add_argument("--job", type=int, default=1, help="this job (1-based)")
     p.add_argument("--nj", type=int, default=1, help="number of jobs")
+    p.add_argument("--ngpu", type=int, default=None,
+                   help="GPUs to spread the jobs over (job J on GPU (J-1) mod N); default: --device")
     add_scoring_options(p, "utterance")
     return p
+
+
+def score_job(args: argparse.Namespace) -> list[float]:
+    """The scores of this job's slice of the data dir, in data-dir order."""
+    from spoofcm.data.datadir import load_data_dir
+    from spoofcm.data.dataset import StreamDataset, crop_units, is_cached
+    from spoofcm.data.split import job_slice
+    from spoofcm.device import choose_device
+    from spoofcm.features.streams import load_ssl_features
+    from spoofcm.infer.load import load_exp_model
+    from spoofcm.infer.scoring import score_audio, score_indices, score_waves
+
+    device = choose_device(args.device, args.ngpu, args.job)
+    model, cfg = load_exp_model(args.exp, args.checkpoint, args.trust_checkpoint, device,
+                                args.ssl_checkpoint)
+    data = load_data_dir(args.data)
+    utts = job_slice(data.utts, args.job, args.nj)
+    if not utts:
+        return []
+    if getattr(model, "is_neural", True) is False:
+        return score_waves(model, data, utts)
+    inputs = tuple(model.inputs)
+    set_name = args.data.name
+    cached = is_cached(args.dump_dir, inputs, set_name, cfg)
+    if args.features == "cache" and not cached:
+        raise SpoofcmError(f"--features cache: no finished cache of set '{set_name}' for "
+                           f"streams {inputs} under {args.dump_dir}")
+    units = crop_units(args.window_seconds) if args.window_seconds else None
+    amp = cfg["train"]["amp"] == "bf16" and device.type == "cuda"
+    desc = f"score {set_name} job {args.job}"
+    if cached and args.features != "audio":
+        ds = StreamDataset(data, args.dump_dir, set_name, inputs, cfg, mode="eval", utts=utts)
+        got, scores, _, _ = score_indices(model, ds, range(len(ds)), device, amp, units,
+                                          progress=True, desc=desc)
+        if got != utts:
+            raise SpoofcmError(f"{args.data}: scored utterances do not match the job's slice")
+        return scores
+    print(f"spoofcm-infer: {set_name}: features computed from the audio on {device}",
+          file=sys.stderr)
+    ssl = (load_ssl_features(cfg, device, args.trust_checkpoint, args.ssl_checkpoint)
+           if "ssl" in inputs else None)
+    return score_audio(model, cfg, data, utts, device, ssl, amp, units,
+                       cfg["infer"]["batch_seconds"], progress=True, desc=desc)
 
 
 @cli_main
@@ -35,34 +86,12 @@ def main(argv: list[str] | None = None) -> int:
     done = args.out / f".done.{args.job}"
     if is_done(done):
         return 0
-    import torch
-
     from spoofcm.data.datadir import load_data_dir
-    from spoofcm.data.dataset import StreamDataset, crop_units
     from spoofcm.data.split import job_slice
-    from spoofcm.train.checkpoint import load_exp_model
-    from spoofcm.train.evaluate import score_indices, write_scores
-    from spoofcm.train.nonneural import score_waves
+    from spoofcm.infer.scoring import write_scores
 
-    use_cuda = args.device == "cuda" or (args.device == "auto" and torch.cuda.is_available())
-    device = torch.device("cuda" if use_cuda else "cpu")
-    model, cfg = load_exp_model(args.exp, args.checkpoint, args.trust_checkpoint, device)
-    data = load_data_dir(args.data)
-    utts = job_slice(data.utts, args.job, args.nj)
-    if not utts:
-        scores: list[float] = []
-    elif getattr(model, "is_neural", True) is False:
-        scores = score_waves(model, data, utts)
-    else:
-        ds = StreamDataset(data, args.dump_dir, args.data.name, model.inputs, cfg, mode="eval",
-                           utts=utts)
-        units = crop_units(args.window_seconds) if args.window_seconds else None
-        amp = str((cfg.get("train") or {}).get("amp", "none")).lower() == "bf16"
-        got, scores, _, _ = score_indices(model, ds, range(len(ds)), device,
-                                          amp and device.type == "cuda", units, progress=True,
-                                          desc=f"score {args.data.name} job {args.job}")
-        if got != utts:
-            raise SpoofcmError(f"{args.data}: scored utterances do not match the job's slice")
+    scores = score_job(args)
+    utts = job_slice(load_data_dir(args.data).utts, args.job, args.nj)
     args.out.mkdir(parents=True, exist_ok=True)
     write_scores(args.out / f"score.{args.job}.txt", utts, scores)
     mark_done(done, f"{len(utts)} utterances")

@@ -64,49 +64,17 @@ def read_inputs(args: argparse.Namespace) -> list[tuple[str, str]]:
     return [(f, f) for f in args.files]
 
 
-class StreamMaker:
-    """Computes the model's input streams from a waveform, as stages 1–2 would have."""
-
-    def __init__(self, inputs: tuple[str, ...], cfg: dict[str, Any], device: Any, trust: bool):
-        self.inputs, self.cfg, self.device = inputs, cfg, device
-        self.ssl = None
-        if "ssl" in inputs:
-            from spoofcm.ssl import load
-            ssl_cfg = cfg.get("ssl") or {}
-            self.layers = ssl_cfg.get("layers", [-1])
-            self.ssl = load(str(ssl_cfg.get("checkpoint") or ""), trust).to(device)
-
-    def __call__(self, wave: np.ndarray) -> dict[str, np.ndarray]:
-        import torch
-        out: dict[str, np.ndarray] = {}
-        if "wav" in self.inputs:
-            out["wav"] = np.asarray(wave, dtype=np.float32)
-        if "logmel" in self.inputs:
-            from spoofcm.features.logmel import logmel
-            out["logmel"] = logmel(wave).numpy()
-        if self.ssl is not None:
-            from spoofcm.ssl import extract
-            with torch.inference_mode():
-                feats = extract(self.ssl, torch.from_numpy(wave).to(self.device), self.layers)
-            out["ssl"] = feats.float().cpu().numpy().astype(np.float16).astype(np.float32)
-        return out
-
-
-def score_one(model: Any, make: StreamMaker | None, wave: np.ndarray, device: Any,
+def score_one(model: Any, ssl: Any, wave: np.ndarray, name: str, device: Any,
               window_units: int | None) -> float:
+    """Score one waveform, its features computed as stages 1–2 would have stored them."""
+    from spoofcm.features.streams import compute_streams
+    from spoofcm.infer.scoring import forward_score, logits_to_scores
     import torch
-
-    from spoofcm.data.dataset import align, windows
-    from spoofcm.train.evaluate import logits_to_scores
-    if make is None:
+    if getattr(model, "is_neural", True) is False:
         return float(model.score_wave(wave))
-    streams = make(wave)
-    parts = windows(streams, window_units) if window_units else [align(streams)]
-    batch = {k: torch.stack([torch.from_numpy(np.ascontiguousarray(p[k])) for p in parts])
-             .to(device) for k in streams}
+    streams = compute_streams(tuple(model.inputs), [name], [wave], ssl)[0]
     with torch.inference_mode():
-        logits = model(batch).float().mean(dim=0, keepdim=True)
-    return float(logits_to_scores(logits)[0])
+        return float(logits_to_scores(forward_score(model, streams, device, False, window_units))[0])
 
 
 @cli_main
@@ -114,25 +82,26 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     items = read_inputs(args)
     threshold, source = decision_threshold(args.exp)
-    import torch
-
     from spoofcm.audio.io import read_audio
     from spoofcm.data.dataset import crop_units
-    from spoofcm.train.checkpoint import load_exp_model
-    from spoofcm.train.evaluate import write_scores
+    from spoofcm.device import choose_device
+    from spoofcm.features.streams import load_ssl_features
+    from spoofcm.infer.load import load_exp_model
+    from spoofcm.infer.scoring import write_scores
 
-    use_cuda = args.device == "cuda" or (args.device == "auto" and torch.cuda.is_available())
-    device = torch.device("cuda" if use_cuda else "cpu")
-    model, cfg = load_exp_model(args.exp, args.checkpoint, args.trust_checkpoint, device)
+    device = choose_device(args.device)
+    model, cfg = load_exp_model(args.exp, args.checkpoint, args.trust_checkpoint, device,
+                                args.ssl_checkpoint)
     neural = getattr(model, "is_neural", True) is not False
-    make = StreamMaker(tuple(model.inputs), cfg, device, args.trust_checkpoint) if neural else None
+    ssl = (load_ssl_features(cfg, device, args.trust_checkpoint, args.ssl_checkpoint)
+           if neural and "ssl" in model.inputs else None)
     units = crop_units(args.window_seconds) if args.window_seconds else None
     print(f"# threshold {threshold:.6f} ({source}); score = log-odds, higher = bona fide",
           file=sys.stderr)
     names, scores, failed = [], [], []
     for name, path in items:
         try:
-            score = score_one(model, make, read_audio(path), device, units)
+            score = score_one(model, ssl, read_audio(path), path, device, units)
             if not math.isfinite(score):
                 raise SpoofcmError(f"{path}: score is {score}")
         except SpoofcmError as exc:

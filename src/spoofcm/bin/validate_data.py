@@ -1,4 +1,4 @@
-"""Validate data dirs (DESIGN.md §3) and print a one-line summary of each.
+"""Validate data dirs (docs/formats.md) and print a one-line summary of each.
 
 The shell tools (``utils/validate_data_dir.sh``, ``run.sh`` stage 0) call this so that the
 rules live in one place, ``spoofcm.data.datadir.validate_data_dir``; a broken dir gives one

@@ -51,7 +51,7 @@ class Trial:
 
 @dataclass(frozen=True)
 class CorpusRoots:
-    """The corpus roots that ``db.sh`` exports (DESIGN.md §3)."""
+    """The corpus roots that ``db.sh`` exports (docs/formats.md)."""
 
     la19: str | None = None
     la21_eval: str | None = None

@@ -1,4 +1,4 @@
-"""Kaldi-style data directories: sorted, unique-keyed text maps (DESIGN.md §3).
+"""Kaldi-style data directories: sorted, unique-keyed text maps (docs/formats.md).
 
 A data dir holds ``wav.scp``, ``utt2spk``, ``spk2utt``, ``utt2label``, ``utt2attack``,
 ``utt2cond``, optionally ``utt2subset`` and ``utt2num_samples``. Every stage reads it through
@@ -16,7 +16,7 @@ from spoofcm.fsutil import atomic_write_text
 
 REQUIRED = ("wav.scp", "utt2spk", "spk2utt", "utt2label", "utt2attack", "utt2cond")
 OPTIONAL = ("utt2subset", "utt2num_samples")
-LABELS = ("bonafide", "spoof")
+from spoofcm.labels import CM_LABELS as LABELS
 SUBSETS = ("eval", "progress", "hidden")
 
 

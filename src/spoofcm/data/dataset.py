@@ -11,7 +11,6 @@ crops with any number of DataLoader workers or DDP ranks, and ``--resume`` is bi
 """
 from __future__ import annotations
 
-import functools
 import math
 import os
 from pathlib import Path
@@ -23,13 +22,13 @@ from torch.utils.data import Dataset
 
 from spoofcm.data.datadir import DataDir, load_data_dir
 from spoofcm.errors import SpoofcmError
+from spoofcm.labels import CLASS_INDEX
 
 SAMPLE_RATE = 16000
 UNIT_SAMPLES = 320  # one SSL frame
 #: stream -> how many of its frames (or samples) make one unit
 UNIT_RATE = {"ssl": 1, "logmel": 2, "wav": UNIT_SAMPLES}
 STREAMS = tuple(UNIT_RATE)
-LABEL_INDEX = {"spoof": 0, "bonafide": 1}
 
 
 def crop_units(crop_seconds: float) -> int:
@@ -108,87 +107,66 @@ def windows(streams: dict[str, np.ndarray], units: int) -> list[dict[str, np.nda
 
 
 # --------------------------------------------------------------------------- stream locations
-def ssl_layers_arg(layers: Any) -> str:
-    """``[-1]`` / ``-1`` / ``"6,12"`` -> ``"6,12"`` (the form run.sh passes)."""
-    if isinstance(layers, (list, tuple)):
-        return ",".join(str(int(v)) for v in layers)
-    return str(layers if layers is not None else -1).replace(" ", "")
+def ssl_cache_root(cfg: dict[str, Any], dump_dir: str | os.PathLike | None) -> Path:
+    """``dump/ssl/<ssl_tag>``: the SSL cache recorded in ``ssl.cache_dir`` (stage 2 decides the
+    folder once and the recipe passes it to training; an experiment keeps it in its config).
+    A relative ``ssl.cache_dir`` (what the recipes record: ``ssl/<ssl_tag>``) is relative to
+    the dump dir, so a recipe folder can move."""
+    ssl_cfg = cfg["ssl"]
+    if not ssl_cfg.get("cache"):
+        raise SpoofcmError("the model reads cached SSL features but ssl.cache is false")
+    root = ssl_cfg.get("cache_dir")
+    if not root:
+        raise SpoofcmError("ssl.cache_dir is not set: pass the stage-2 cache folder "
+                           "(--ssl.cache_dir dump/ssl/<ssl_tag>, printed by spoofcm-dump-ssl "
+                           "--print-tag), or score from audio")
+    if Path(root).is_absolute():
+        return Path(root)
+    if dump_dir is None:
+        raise SpoofcmError(f"ssl.cache_dir '{root}' is relative to the dump dir: give --dump-dir")
+    return Path(dump_dir) / root
 
 
-def _layers_match(path: Path, layers: str) -> bool:
-    try:
-        found = [ln.strip() for ln in path.read_text().split() if ln.strip()]
-    except OSError:
-        return False
-    return found == layers.split(",")
-
-
-@functools.lru_cache(maxsize=8)
-def ssl_tag_of(checkpoint: str, layers: str) -> str | None:
-    """The cache folder name stage 2 uses (``spoofcm-dump-ssl --print-tag``), or None when
-    it cannot be computed (no checkpoint file here, e.g. scoring on another machine)."""
-    try:
-        from spoofcm.ssl.cache import ssl_tag
-        from spoofcm.ssl.layers import parse_layers
-        return ssl_tag(checkpoint, parse_layers(layers))
-    except (ImportError, SpoofcmError):
-        return None
-
-
-def ssl_cache_dir(dump_dir: str | os.PathLike, cfg: dict[str, Any]) -> Path:
-    """``dump/ssl/<ssl_tag>`` for the config's checkpoint and layers.
-
-    The tag is the SSL engineer's (``spoofcm-dump-ssl --print-tag``); where that program is not
-    available, the single cache dir whose ``layers`` file matches is used.
-    """
-    ssl_cfg = cfg.get("ssl") or {}
-    root = Path(dump_dir) / "ssl"
-    layers = ssl_layers_arg(ssl_cfg.get("layers", [-1]))
-    ckpt = ssl_cfg.get("checkpoint")
-    if ckpt:
-        tag = ssl_tag_of(str(ckpt), layers)
-        if tag and (root / tag).is_dir():
-            return root / tag
-    if root.is_dir():
-        matches = [d for d in sorted(root.iterdir()) if d.is_dir() and
-                   any(_layers_match(p, layers) for p in (d / "layers", *d.glob("*/layers")))]
-        if len(matches) == 1:
-            return matches[0]
-        if len(matches) > 1:
-            raise SpoofcmError(f"{root}: several SSL caches for layers {layers} "
-                               f"({', '.join(m.name for m in matches)}) and no tag from "
-                               f"spoofcm-dump-ssl --print-tag; set ssl.checkpoint")
-    raise SpoofcmError(f"{root}: no SSL cache for checkpoint {ckpt} layers {layers} "
-                       f"(run stage 2)")
-
-
-def ssl_cache_dim(cache_dir: Path, set_name: str | None = None) -> int:
+def ssl_cache_dim(cache_dir: Path) -> int:
     """Per-layer width from the cache's ``dim`` file (top level or per set)."""
-    candidates = [cache_dir / "dim"] + ([cache_dir / set_name / "dim"] if set_name else [])
-    for path in candidates + sorted(cache_dir.glob("*/dim")):
+    for path in [cache_dir / "dim", *sorted(cache_dir.glob("*/dim"))]:
         if path.is_file():
             text = path.read_text().strip()
             if not text.isdigit():
                 raise SpoofcmError(f"{path}: expected one integer, got '{text}'")
             return int(text)
-    raise SpoofcmError(f"{cache_dir}: no 'dim' file in the SSL cache")
+    raise SpoofcmError(f"{cache_dir}: no 'dim' file in the SSL cache (run stage 2)")
 
 
-def stream_scp(dump_dir: str | os.PathLike, stream: str, set_name: str,
+def stream_scp(dump_dir: str | os.PathLike | None, stream: str, set_name: str,
                cfg: dict[str, Any]) -> Path:
     """feats.scp of a cached stream (``logmel`` or ``ssl``) for one set."""
     if stream == "logmel":
+        if dump_dir is None:
+            raise SpoofcmError("the log-mel stream is read from the stage-1 dump: give --dump-dir")
         base = Path(dump_dir) / "logmel"
     elif stream == "ssl":
-        if not (cfg.get("ssl") or {}).get("cache", False):
-            raise SpoofcmError("the model reads cached SSL features but ssl.cache is false")
-        base = ssl_cache_dir(dump_dir, cfg)
+        base = ssl_cache_root(cfg, dump_dir)
     else:
         raise SpoofcmError(f"stream '{stream}' is not cached")
     scp = base / set_name / "feats.scp"
     if not scp.is_file():
         raise SpoofcmError(f"{scp}: not found (run the feature stages for set '{set_name}')")
     return scp
+
+
+def is_cached(dump_dir: str | os.PathLike | None, inputs: Sequence[str], set_name: str,
+              cfg: dict[str, Any]) -> bool:
+    """True when every non-waveform stream of ``inputs`` has a cache of the set (its merged
+    ``feats.scp``, which the recipe writes only once every job has finished)."""
+    for stream in inputs:
+        if stream == "wav":
+            continue
+        try:
+            stream_scp(dump_dir, stream, set_name, cfg)  # the merged scp exists once complete
+        except SpoofcmError:
+            return False
+    return True
 
 
 # --------------------------------------------------------------------------- dataset
@@ -220,8 +198,6 @@ class StreamDataset(Dataset):
         self.scps: dict[str, Any] = {}
         for stream in self.inputs:
             if stream != "wav":
-                if dump_dir is None:
-                    raise SpoofcmError(f"stream '{stream}' needs --dump-dir")
                 self.scps[stream] = stream_scp(dump_dir, stream, set_name, cfg)
         self._readers: dict[str, Any] = {}
         self._check_keys()
@@ -238,9 +214,6 @@ class StreamDataset(Dataset):
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = int(epoch)
-
-    def labels(self) -> list[int]:
-        return [LABEL_INDEX[self.data.utt2label[u]] for u in self.utts]
 
     def __len__(self) -> int:
         return len(self.utts)
@@ -280,7 +253,7 @@ class StreamDataset(Dataset):
                 streams["wav"] = tile_to(wav, self.units * UNIT_SAMPLES)
         else:
             streams = align(streams)
-        label = LABEL_INDEX[self.data.utt2label[utt]]
+        label = CLASS_INDEX[self.data.utt2label[utt]]
         return {k: torch.from_numpy(v) for k, v in streams.items()}, label, utt
 
 

@@ -1,4 +1,4 @@
-"""Countermeasure metrics with official ASVspoof 2021 parity (DESIGN.md §7).
+"""Countermeasure metrics with official ASVspoof 2021 parity (docs/formats.md).
 
 Stable API: :func:`compute_eer` ``(bona, spoof) -> (eer, threshold)``; DET curves, min t-DCF
 (revised 2021 and legacy 2019), decomposed tables, calibration (Cllr, actual DCF) and the EER

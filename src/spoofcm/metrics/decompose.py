@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from spoofcm.labels import BONAFIDE
 from spoofcm.metrics.det import det_from_labels, tie_order
 from spoofcm.metrics.keys import Trials
 from spoofcm.metrics.tdcf import CostModel, asv_threshold, c012_from_rates, min_tdcf_from_det
@@ -80,8 +81,8 @@ def decompose(cm: Trials, c012: np.ndarray | None = None) -> Tables:
     """
     nrows, ncols = len(cm.row_names), len(cm.col_names)
     rows, cols = list(cm.row_names) + [POOLED], list(cm.col_names) + [POOLED]
-    order = tie_order(cm.scores, cm.label == 0)
-    s_bona = cm.label[order] == 0
+    order = tie_order(cm.scores, cm.label == BONAFIDE)
+    s_bona = cm.label[order] == BONAFIDE
     s_row, s_col, s_score = cm.row[order], cm.col[order], cm.scores[order]
     eer = {r: {c: None for c in cols} for r in rows}
     tdcf = None if c012 is None else {r: {c: None for c in cols} for r in rows}

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from spoofcm.errors import SpoofcmError, where
+from spoofcm.labels import BONAFIDE, CM_LABELS
 from spoofcm.metrics.fastio import encode, read_columns, sort_order, text, words
 
 SUBSETS = ("eval", "progress", "hidden")
@@ -29,7 +30,6 @@ DF_COMPRESSIONS = ("nocodec", "low_mp3", "high_mp3", "low_m4a", "high_m4a", "low
 CM_LAYOUT = {"LA": (8, 1, 2, 4, 5, 7), "DF": (13, 1, 2, 8, 5, 7)}
 ASV_LAYOUT = (8, 1, 2, 4, 5, 7)
 ASV_LABELS = ("target", "nontarget", "spoof")
-CM_LABELS = ("bonafide", "spoof")
 
 
 @dataclass
@@ -126,7 +126,7 @@ def read_cm_key(keys_dir: str | os.PathLike, track: str) -> Trials:
 def _check_label_rows(path: Path, label_names: list[str], label: np.ndarray,
                       row: np.ndarray) -> None:
     """A bona fide trial must have attack/vocoder 'bonafide', a spoofed one must not."""
-    bad = np.flatnonzero((label == 0) != (row == 0))
+    bad = np.flatnonzero((label == BONAFIDE) != (row == 0))
     if bad.size:
         raise SpoofcmError(f"{where(path, int(bad[0]) + 1)}: label '{label_names[label[bad[0]]]}' does not "
                            "match the attack/vocoder column ('bonafide' only for bona fide trials)")
@@ -179,7 +179,7 @@ def parse_scores(path: Path, tokens: np.ndarray, first_line: int = 1) -> np.ndar
 
 def read_score_file(path: str | os.PathLike, check_unique: bool = True
                     ) -> tuple[np.ndarray, np.ndarray]:
-    """A 2-column ``trial score`` file (DESIGN §5), validated: (ids, scores)."""
+    """A 2-column ``trial score`` file (docs/formats.md), validated: (ids, scores)."""
     path = Path(path)
     ids, toks = read_columns(path, 2, (0, 1))
     if check_unique:

@@ -80,7 +80,7 @@ def _cell(tables: Tables, r: str, c: str) -> dict[str, float | None]:
 
 def metrics_dict(tables: Tables, track: str | None, subset: str | None,
                  extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The DESIGN §7 metrics.json object; full tables and extras under additional keys."""
+    """The docs/formats.md metrics.json object; full tables and extras under additional keys."""
     pooled_c012 = None if tables.c012 is None else tables.c012[POOLED][POOLED]
     n_bona, n_spoof = tables.counts[POOLED][POOLED]
     out: dict[str, Any] = {

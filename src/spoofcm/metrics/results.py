@@ -17,11 +17,11 @@ import yaml
 
 from spoofcm.errors import SpoofcmError
 from spoofcm.metrics.report import fmt
+from spoofcm.models.registry import model_names
+from spoofcm.tracks import EVAL_SET_TRACK
 
-EVAL_SET_TRACK = {"eval_la21": "LA", "eval_df21": "DF"}
-#: model names in the paper's table order (DESIGN §6)
-MODELS = ("lfcc_gmm", "cqcc_gmm", "lfcc_lcnn", "rawnet2", "lfcc_ecapa_tdnn", "ssl_aasist",
-          "ssl_cbam_resnet18", "fusion_resnet18", "fusion_cbam_resnet18")
+#: model names in the paper's table order (the registry's order)
+MODELS = tuple(model_names())
 ABLATIONS = ("ssl_cbam_resnet18", "fusion_resnet18", "fusion_cbam_resnet18")
 SRC_PAPER = "the paper"
 SRC_2021 = "ASVspoof 2021 summary paper (as reported; not re-verified here)"

@@ -122,8 +122,8 @@ def build_ssl_aasist(model_cfg: dict[str, Any], cfg: dict[str, Any] | None = Non
         in_dim = int(ssl_cfg.get("dim", 1024) if in_dim == "auto" else in_dim)
     else:
         if encoder is None:
-            from spoofcm.ssl import load
-            encoder = load(str(ssl_cfg.get("checkpoint") or ""), bool(ssl_cfg.get("trust_checkpoint", False)))
+            from spoofcm.ssl import load_encoder
+            encoder = load_encoder(ssl_cfg)
         if "normalize_input" in model_cfg:     # SSL-AASIST feeds raw waves (no per-utterance norm)
             encoder.config.spoofcm_normalize = bool(model_cfg["normalize_input"])
         if ssl_cfg.get("freeze"):

@@ -31,6 +31,7 @@ from torch import nn
 from spoofcm.errors import SpoofcmError
 from spoofcm.models.attention_fusion import AttentionFusion
 from spoofcm.models.resnet import ResNet18
+from spoofcm.ssl.layers import parse_layers
 
 N_MELS = 128
 
@@ -194,31 +195,14 @@ def resolve_ssl_dim(value: Any, cfg: dict[str, Any]) -> int:
     return dim
 
 
-def ssl_layer_list(cfg: dict[str, Any]) -> list[int]:
-    """``cfg["ssl"]["layers"]`` as a list (an int, a list, or "6,12"); default [-1]."""
-    layers = (cfg.get("ssl") or {}).get("layers", [-1])
-    if isinstance(layers, str):
-        layers = [p for p in layers.strip("[] ").replace(",", " ").split()]
-    elif isinstance(layers, int):
-        layers = [layers]
-    try:
-        out = [int(x) for x in layers]
-    except (TypeError, ValueError):
-        out = []
-    if not out:
-        raise SpoofcmError(f"ssl.layers must be an integer or a non-empty list of integers, got {layers!r}")
-    return out
-
-
 def _ssl_frontend(cfg: dict[str, Any]) -> SSLFrontEnd | None:
     """The SSL encoder to fine-tune when ``ssl.freeze`` is false, else None (cached features)."""
     ssl_cfg = cfg.get("ssl") or {}
     if ssl_cfg.get("freeze", True) is not False:
         return None
-    from spoofcm.ssl import load
+    from spoofcm.ssl import load_encoder
 
-    encoder = load(str(ssl_cfg.get("checkpoint") or ""), bool(ssl_cfg.get("trust_checkpoint", False)))
-    return SSLFrontEnd(encoder, ssl_layer_list(cfg))
+    return SSLFrontEnd(load_encoder(ssl_cfg), parse_layers(ssl_cfg.get("layers", [-1])))
 
 
 def _build(model_cfg: dict[str, Any], cfg: dict[str, Any], cbam: bool, use_logmel: bool) -> SSLFusionResNet:
@@ -234,7 +218,7 @@ def _build(model_cfg: dict[str, Any], cfg: dict[str, Any], cbam: bool, use_logme
     if frontend is not None:  # the encoder's own width is the truth when fine-tuning
         cfg = {**cfg, "ssl": {**(cfg.get("ssl") or {}), "dim": frontend.encoder.config.hidden_size}}
     opts["ssl_dim"] = resolve_ssl_dim(opts["ssl_dim"], cfg)
-    n_layers = len(ssl_layer_list(cfg))
+    n_layers = len(parse_layers((cfg.get("ssl") or {}).get("layers", [-1])))
     try:
         return SSLFusionResNet(n_ssl_layers=n_layers, use_logmel=use_logmel, cbam=cbam,
                                ssl_frontend=frontend, **opts)

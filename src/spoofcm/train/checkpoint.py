@@ -1,4 +1,4 @@
-"""Training checkpoints: the full state as tensors and plain types (DESIGN §5).
+"""Training checkpoints: the full state as tensors and plain types (docs/formats.md).
 
 Everything a killed run needs to continue bit-for-bit lives in one dict loadable with
 ``torch.load(weights_only=True)``: model, optimiser, scheduler, the RNG states of python,
@@ -18,7 +18,6 @@ import torch
 
 from spoofcm.errors import SpoofcmError
 from spoofcm.fsutil import atomic_path
-from spoofcm.statedict import check_fits
 
 
 def rng_state() -> dict[str, Any]:
@@ -101,28 +100,3 @@ def prune_epochs(exp: str | os.PathLike, keep: set[int]) -> None:
         stem = path.stem[len("epoch"):]
         if stem.isdigit() and int(stem) not in keep:
             path.unlink()
-
-
-def load_exp_model(exp: str | os.PathLike, checkpoint: str = "best.pt", trust: bool = False,
-                   device: str | torch.device = "cpu") -> tuple[Any, dict[str, Any]]:
-    """Rebuild a trained model from ``exp/<tag>/<checkpoint>`` (its config travels with it)."""
-    from spoofcm.train.setup import make_model
-
-    path = Path(exp) / checkpoint if not Path(checkpoint).is_absolute() else Path(checkpoint)
-    state = load(path, trust=trust)
-    cfg = state.get("config")
-    if not isinstance(cfg, dict):
-        raise SpoofcmError(f"{path}: checkpoint carries no config")
-    model = make_model(cfg)
-    if "model" not in state:
-        raise SpoofcmError(f"{path}: checkpoint carries no model weights")
-    if isinstance(model, torch.nn.Module):  # name the keys that differ, not torch's long message
-        check_fits(state["model"], model.state_dict(), f"{path}: weights of '{cfg['model'].get('name')}'")
-    try:
-        model.load_state_dict(state["model"])
-    except (RuntimeError, KeyError) as exc:
-        raise SpoofcmError(f"{path}: weights do not fit model '{cfg['model'].get('name')}' "
-                           f"({str(exc).splitlines()[0]})") from None
-    if isinstance(model, torch.nn.Module):
-        model.to(device).eval()
-    return model, cfg

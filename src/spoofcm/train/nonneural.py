@@ -13,7 +13,7 @@ from spoofcm.config import dump_yaml
 from spoofcm.data.datadir import DataDir, load_data_dir
 from spoofcm.errors import SpoofcmError
 from spoofcm.train import checkpoint as ckpt
-from spoofcm.train.evaluate import eer_of, write_threshold
+from spoofcm.infer.scoring import eer_of, score_waves, write_threshold
 from spoofcm.train.setup import write_env
 
 
@@ -23,12 +23,6 @@ def waves(data: DataDir, label: str) -> Iterator[np.ndarray]:
     for utt, lab in data.utt2label.items():
         if lab == label:
             yield read_audio(data.wav[utt])
-
-
-def score_waves(model: Any, data: DataDir, utts: list[str], progress: bool = True) -> list[float]:
-    from spoofcm.audio.io import read_audio
-    return [float(model.score_wave(read_audio(data.wav[u])))
-            for u in tqdm(utts, desc="score", disable=not progress, mininterval=10)]
 
 
 def fit_non_neural(model: Any, cfg: dict[str, Any], args: Any) -> None:

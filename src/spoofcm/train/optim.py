@@ -43,12 +43,12 @@ def param_groups(model: nn.Module, lr: float, weight_decay: float,
 def build_optimizer(model: nn.Module, train_cfg: dict[str, Any]) -> torch.optim.Optimizer:
     """Adam over the model's trainable parameters (``train.lr``, ``weight_decay``,
     ``lr_groups``, ``betas``)."""
-    groups = param_groups(model, float(train_cfg.get("lr", 1e-6)),
-                          float(train_cfg.get("weight_decay", 1e-4)),
-                          train_cfg.get("lr_groups"))
+    groups = param_groups(model, float(train_cfg["lr"]),
+                          float(train_cfg["weight_decay"]),
+                          train_cfg["lr_groups"])
     if not groups:
         raise SpoofcmError("the model has no trainable parameters")
-    betas = tuple(float(b) for b in train_cfg.get("betas", (0.9, 0.999)))
+    betas = tuple(float(b) for b in train_cfg["betas"])
     return torch.optim.Adam(groups, betas=betas)  # type: ignore[arg-type]
 
 
@@ -57,12 +57,12 @@ def build_scheduler(optimizer: torch.optim.Optimizer, train_cfg: dict[str, Any],
     """Per-step schedule from ``train.scheduler``: ``none`` (paper), ``cosine`` (linear
     warm-up of ``warmup_steps`` then cosine to 0 over ``max_epochs``) or ``step``
     (multiply by ``gamma`` every ``step_epochs``)."""
-    kind = str(train_cfg.get("scheduler") or "none").lower()
+    kind = str(train_cfg["scheduler"] or "none").lower()
     if kind == "none":
         return None
-    total = max(1, steps_per_epoch * int(train_cfg.get("max_epochs", 1)))
+    total = max(1, steps_per_epoch * int(train_cfg["max_epochs"]))
     if kind == "cosine":
-        warmup = int(train_cfg.get("warmup_steps", 0))
+        warmup = int(train_cfg["warmup_steps"])
 
         def factor(step: int) -> float:
             if step < warmup:
@@ -71,6 +71,6 @@ def build_scheduler(optimizer: torch.optim.Optimizer, train_cfg: dict[str, Any],
             return 0.5 * (1.0 + math.cos(math.pi * progress))
         return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
     if kind == "step":
-        every = max(1, steps_per_epoch * int(train_cfg.get("step_epochs", 10)))
-        return torch.optim.lr_scheduler.StepLR(optimizer, every, float(train_cfg.get("gamma", 0.5)))
+        every = max(1, steps_per_epoch * int(train_cfg["step_epochs"]))
+        return torch.optim.lr_scheduler.StepLR(optimizer, every, float(train_cfg["gamma"]))
     raise SpoofcmError(f"train.scheduler: unknown '{kind}' (none, cosine or step)")

@@ -8,7 +8,6 @@ import platform
 import random
 import subprocess
 import sys
-import warnings
 from pathlib import Path
 from typing import Any, Callable
 
@@ -45,19 +44,16 @@ def set_deterministic(enabled: bool) -> None:
         torch.backends.cudnn.benchmark = False
 
 
-def make_model(cfg: dict[str, Any]) -> Any:
-    """Build ``model.name`` from the registry; a ``package.module:function`` name builds a
-    model defined outside spoofcm (same builder signature ``(model_cfg, cfg)``)."""
-    name = str((cfg.get("model") or {}).get("name", ""))
-    if ":" in name:
-        module, func = name.split(":", 1)
-        try:
-            builder = getattr(importlib.import_module(module), func)
-        except (ImportError, AttributeError) as exc:
-            raise SpoofcmError(f"model.name '{name}': cannot import ({exc})") from None
-        return builder(cfg["model"], cfg)
-    from spoofcm.models.registry import build_model
-    return build_model(cfg)
+def record_encoder(cfg: dict[str, Any], model: Any) -> None:
+    """Keep the architecture of a fine-tuned SSL encoder in ``ssl.encoder_config``, so that the
+    trained experiment rebuilds without the original SSL checkpoint file."""
+    if not isinstance(model, torch.nn.Module):
+        return
+    for module in model.modules():
+        if type(module).__name__ == "Wav2Vec2Model":
+            from spoofcm.ssl import encoder_config
+            cfg["ssl"]["encoder_config"] = encoder_config(module)
+            return
 
 
 def model_inputs(model: Any) -> tuple[str, ...]:
@@ -68,29 +64,24 @@ def model_inputs(model: Any) -> tuple[str, ...]:
 
 
 def resolve_ssl_dim(cfg: dict[str, Any], dump_dir: str | os.PathLike | None) -> None:
-    """With ``ssl.cache: true`` set ``cfg['ssl']['dim']`` from the cache's ``dim`` file, so a
-    builder with ``model.ssl_dim: auto`` knows the per-layer width before reading data."""
-    ssl_cfg = cfg.get("ssl") or {}
-    if not ssl_cfg.get("cache") or dump_dir is None:
+    """With ``ssl.cache: true`` set ``cfg['ssl']['dim']`` from the cache's ``dim`` file (in the
+    recorded ``ssl.cache_dir``), so a builder with ``model.ssl_dim: auto`` knows the per-layer
+    width before reading data."""
+    ssl_cfg = cfg["ssl"]
+    if not ssl_cfg["cache"] or dump_dir is None:
         return
-    from spoofcm.data.dataset import ssl_cache_dim, ssl_cache_dir
-    ssl_cfg["dim"] = ssl_cache_dim(ssl_cache_dir(dump_dir, cfg))
-    cfg["ssl"] = ssl_cfg
+    from spoofcm.data.dataset import ssl_cache_dim, ssl_cache_root
+    ssl_cfg["dim"] = ssl_cache_dim(ssl_cache_root(cfg, dump_dir))
 
 
 def build_augment(cfg: dict[str, Any], inputs: tuple[str, ...]
                   ) -> Callable[[np.ndarray, np.random.Generator], np.ndarray] | None:
     """The waveform augmentation of ``augment:`` for models that read ``wav``, else None."""
-    aug_cfg = cfg.get("augment")
+    aug_cfg = {k: v for k, v in (cfg.get("augment") or {}).items() if v}
     if not aug_cfg or "wav" not in inputs:
         return None
-    try:
-        module = importlib.import_module("spoofcm.data.augment")
-    except ImportError:
-        warnings.warn("augment: configured but spoofcm.data.augment is not available; "
-                      "training without augmentation")
-        return None
-    return module.build_augment(aug_cfg)
+    from spoofcm.data.augment import build_augment as build
+    return build(aug_cfg)
 
 
 def git_hash() -> str:

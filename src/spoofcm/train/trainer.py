@@ -24,9 +24,10 @@ from spoofcm.data.dataset import StreamDataset, collate, crop_units
 from spoofcm.errors import SpoofcmError
 from spoofcm.train import checkpoint as ckpt
 from spoofcm.train import distributed as D
-from spoofcm.train.evaluate import autocast, eer_of, score_indices, write_threshold
+from spoofcm.infer.scoring import autocast, eer_of, score_indices, write_threshold
 from spoofcm.train.optim import build_optimizer, build_scheduler
-from spoofcm.train.setup import (build_augment, epoch_seed, make_model, model_inputs,
+from spoofcm.models.registry import build_model
+from spoofcm.train.setup import (build_augment, epoch_seed, model_inputs, record_encoder,
                                  resolve_ssl_dim, seed_everything, set_deterministic, write_env)
 
 
@@ -65,20 +66,23 @@ def stop_early(history: list[dict[str, Any]], select: str, patience: int | None)
 
 class Trainer:
     def __init__(self, cfg: dict[str, Any], args: RunArgs):
+        from spoofcm.schema import resolve
+        cfg = resolve(cfg)
         self.cfg, self.args = cfg, args
-        self.tcfg = cfg.setdefault("train", {})
-        self.select = str(self.tcfg.get("select", "eer"))
+        self.tcfg = cfg["train"]
+        self.select = str(self.tcfg["select"])
         if self.select not in ("eer", "loss"):
             raise SpoofcmError(f"train.select must be eer or loss, got '{self.select}'")
         self.info, self.device = D.init(args.device)
-        self.seed = int(self.tcfg.get("seed", 0))
+        self.seed = int(self.tcfg["seed"])
         set_deterministic(args.deterministic)
         seed_everything(self.seed)
         resolve_ssl_dim(cfg, args.dump_dir)
-        self.model = make_model(cfg)
+        self.model = build_model(cfg)
+        record_encoder(cfg, self.model)
         self.is_neural = getattr(self.model, "is_neural", True)
         self.inputs = model_inputs(self.model) if self.is_neural else ("wav",)
-        amp = str(self.tcfg.get("amp", "none")).lower()
+        amp = str(self.tcfg["amp"]).lower()
         self.amp = amp == "bf16"
         if amp not in ("none", "bf16", "false"):
             raise SpoofcmError(f"train.amp must be none or bf16, got '{amp}'")
@@ -108,29 +112,29 @@ class Trainer:
                  f"{self.inputs}; train {len(self.train_ds)} utts, dev {len(self.dev_ds)} utts; "
                  f"world size {self.info.world_size}, device {self.device}")
         self.net: torch.nn.Module = D.wrap(self.raw, self.info, self.device)
-        if self.tcfg.get("compile"):
+        if self.tcfg["compile"]:
             if self.device.type == "cuda":
                 self.net = torch.compile(self.net)  # type: ignore[assignment]
             else:
                 warnings.warn("train.compile is used on CUDA only; ignored on CPU")
-        bs = int(self.tcfg.get("batch_size", 32))
+        bs = int(self.tcfg["batch_size"])
         self.sampler = torch.utils.data.DistributedSampler(
             self.train_ds, num_replicas=self.info.world_size, rank=self.info.rank,
             shuffle=True, seed=self.seed, drop_last=False)
         per_rank = len(self.sampler)
-        drop_last = bool(self.tcfg.get("drop_last", True)) and per_rank >= bs
+        drop_last = bool(self.tcfg["drop_last"]) and per_rank >= bs
         self.loader = torch.utils.data.DataLoader(
             self.train_ds, batch_size=bs, sampler=self.sampler, collate_fn=collate,
-            num_workers=int(self.tcfg.get("num_workers", 0)), drop_last=drop_last,
+            num_workers=int(self.tcfg["num_workers"]), drop_last=drop_last,
             pin_memory=self.device.type == "cuda")
         self.optimizer = build_optimizer(self.raw, self.tcfg)
         self.scheduler = build_scheduler(self.optimizer, self.tcfg, len(self.loader))
-        weights = self.tcfg.get("class_weights")
+        weights = self.tcfg["class_weights"]
         self.class_weights = (torch.tensor([float(w) for w in weights], device=self.device)
                               if weights else None)
         if self.class_weights is not None and len(self.class_weights) != 2:
             raise SpoofcmError("train.class_weights must be [w_spoof, w_bonafide]")
-        win = self.tcfg.get("dev_window_seconds")
+        win = self.tcfg["dev_window_seconds"]
         self.dev_units = crop_units(float(win)) if win else None
 
     def full_state(self, epoch: int, finished: bool) -> dict[str, Any]:
@@ -174,7 +178,7 @@ class Trainer:
                 raise SpoofcmError(f"epoch {epoch}: loss is {loss.item()} (lower train.lr?)")
             self.optimizer.zero_grad(set_to_none=True)
             loss.backward()
-            clip = self.tcfg.get("grad_clip")
+            clip = self.tcfg["grad_clip"]
             if clip:
                 torch.nn.utils.clip_grad_norm_(self.raw.parameters(), float(clip))
             self.optimizer.step()
@@ -212,15 +216,15 @@ class Trainer:
             ckpt.save(best, exp / "best_single.pt")
             ckpt.save(best, exp / "best.pt")
             write_threshold(exp, thr, self.history[-1]["dev_eer"], epoch)
-        keep = int(self.tcfg.get("keep_checkpoints", 0) or 0)
+        keep = int(self.tcfg["keep_checkpoints"] or 0)
         if keep:
-            n = max(keep, int(self.tcfg.get("average_best", 1) or 1))
+            n = max(keep, int(self.tcfg["average_best"] or 1))
             ckpt.prune_epochs(exp, set(ranked[:n]) | {epoch})
 
     def average_best(self) -> None:
         """``train.average_best: n`` > 1: best.pt holds the mean of the n best epochs' weights,
         re-scored on dev for its threshold; best_single.pt keeps the single best."""
-        n = int(self.tcfg.get("average_best", 1) or 1)
+        n = int(self.tcfg["average_best"] or 1)
         ranked = ranked_epochs(self.history, self.select)[:n]
         if n <= 1 or len(ranked) < 2:
             return
@@ -242,8 +246,8 @@ class Trainer:
     def run(self) -> None:
         self.prepare()
         start = self.restore()
-        max_epochs = int(self.tcfg.get("max_epochs", 1))
-        patience = self.tcfg.get("patience")
+        max_epochs = int(self.tcfg["max_epochs"])
+        patience = self.tcfg["patience"]
         if start > max_epochs or stop_early(self.history, self.select, patience):
             self.log("training already finished")
             start = max_epochs + 1

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from spoofcm.errors import SpoofcmError
+from spoofcm.labels import BONAFIDE, SPOOF
 from spoofcm.fsutil import atomic_write_text
 from spoofcm.metrics import calibration as cal
 from spoofcm.metrics.bootstrap import eer_ci
@@ -66,7 +67,7 @@ def load_trials(inp: EvalInputs) -> tuple[Trials, Trials | None, list[str]]:
 
 def _split(trials: Trials, subset: str | None) -> tuple[np.ndarray, np.ndarray]:
     sel = trials.select(trials.subset_mask(subset))
-    return sel.scores[sel.label == 0], sel.scores[sel.label == 1]
+    return sel.scores[sel.label == BONAFIDE], sel.scores[sel.label == SPOOF]
 
 
 def calibrate(dev_scores: Path | None, dev_data: Path | None, calib_path: Path | None,
@@ -76,7 +77,7 @@ def calibrate(dev_scores: Path | None, dev_data: Path | None, calib_path: Path |
         if dev_data is None:
             raise SpoofcmError("--dev-scores needs --dev-data (a data dir with utt2label)")
         dev = attach_scores(read_data_dir_trials(dev_data), dev_scores)
-        d_bona, d_spoof = dev.scores[dev.label == 0], dev.scores[dev.label == 1]
+        d_bona, d_spoof = dev.scores[dev.label == BONAFIDE], dev.scores[dev.label == SPOOF]
         model = cal.fit_calibration(d_bona, d_spoof)
         if calib_path is not None:
             model.save(calib_path)

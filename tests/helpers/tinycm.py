@@ -1,5 +1,5 @@
 """Test helpers for the training/scoring tests: a tiny corpus with cached streams, and tiny
-models (``model.name: tinycm:build``) so tests need neither the real models nor an SSL model.
+models (``model.name: helpers.tinycm:build``) so tests need neither the real models nor an SSL model.
 
 Features encode time so alignment is checkable: log-mel frame t has ``t`` in bin 0, SSL frame
 i has ``i`` in column 0, and the class shows in the other columns (bona fide > 0, spoof < 0).
@@ -17,13 +17,14 @@ import torch
 from torch import nn
 
 HERE = Path(__file__).resolve().parent
+TESTS = HERE.parent
 REPO = HERE.parents[1]
 
 
 def env_with_tests() -> dict[str, str]:
-    """Environment for subprocesses that must import this module (model.name tinycm:build)."""
+    """Environment for subprocesses that must import this module (model.name helpers.tinycm:build)."""
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(HERE), env.get("PYTHONPATH", "")])
+    env["PYTHONPATH"] = os.pathsep.join([str(TESTS), env.get("PYTHONPATH", "")])
     env["OMP_NUM_THREADS"] = "1"
     return env
 
@@ -87,8 +88,9 @@ def make_corpus(root: Path, n_train: int = 12, n_dev: int = 8, wav: bool = True)
 
 
 def base_config(**train) -> dict:
-    cfg = {"model": {"name": "tinycm:build", "inputs": ["ssl", "logmel"], "dropout": 0.0},
-           "ssl": {"checkpoint": "", "layers": [-1], "freeze": True, "cache": True},
+    cfg = {"model": {"name": "helpers.tinycm:build", "inputs": ["ssl", "logmel"], "dropout": 0.0},
+           "ssl": {"checkpoint": "", "layers": [-1], "freeze": True, "cache": True,
+                   "cache_dir": "ssl/tinytag"},
            "train": {"seed": 0, "lr": 1e-2, "weight_decay": 1e-4, "batch_size": 4,
                      "max_epochs": 2, "crop_seconds": 1.0, "num_workers": 0,
                      "patience": 10, "select": "eer"}}

@@ -1,0 +1,46 @@
+"""Tracks and their evaluation sets: the one map the recipes, data prep and reports share.
+
+A recipe's ``--track`` names which eval sets stage 0 prepares and stages 4–5 score and
+evaluate; each eval set belongs to one track, whose keys and metrics stage 5 uses.
+``python -m spoofcm.tracks TRACK`` prints the eval sets of TRACK (for shell recipes).
+"""
+from __future__ import annotations
+
+import sys
+
+from spoofcm.errors import SpoofcmError, cli_main
+
+#: eval set -> the track whose keys and metrics evaluate it
+EVAL_SET_TRACK: dict[str, str] = {"eval_la21": "LA", "eval_df21": "DF"}
+#: --track value -> eval sets, in order
+TRACK_EVAL_SETS: dict[str, tuple[str, ...]] = {"LA": ("eval_la21",), "DF": ("eval_df21",),
+                                               "both": ("eval_la21", "eval_df21")}
+#: the sets every recipe trains and selects on
+TRAIN_SETS: tuple[str, ...] = ("train", "dev")
+
+
+def eval_sets(track: str) -> tuple[str, ...]:
+    """The eval sets of ``--track``; an unknown track is a one-line error listing the valid."""
+    if track not in TRACK_EVAL_SETS:
+        raise SpoofcmError(f"--track must be one of {', '.join(TRACK_EVAL_SETS)}, got '{track}'")
+    return TRACK_EVAL_SETS[track]
+
+
+def track_of(eval_set: str) -> str:
+    if eval_set not in EVAL_SET_TRACK:
+        raise SpoofcmError(f"'{eval_set}' is not an eval set ({', '.join(EVAL_SET_TRACK)})")
+    return EVAL_SET_TRACK[eval_set]
+
+
+@cli_main
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        raise SpoofcmError("usage: python -m spoofcm.tracks TRACK  (prints its eval sets)")
+    sys.argv[0] = "spoofcm.tracks"
+    print(" ".join(eval_sets(args[0])))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
