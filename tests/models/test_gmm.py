@@ -53,3 +53,23 @@ def test_registry_builds_gmms_and_errors_are_clear():
     cq = build_cqcc_gmm(SMALL)
     with pytest.raises(SpoofcmError, match="lfcc"):
         cq.load_state_dict({"feature": "lfcc", "n_components": 4})
+
+
+def test_official_subsampling_and_fixed_em_iterations():
+    """spoof_every / bonafide_every keep every n-th file; tol 0 runs exactly max_iter EM steps."""
+    from spoofcm.models.gmm import GMMSystem
+    seen: list[float] = []
+
+    def frontend(wave: np.ndarray) -> np.ndarray:
+        seen.append(float(wave[0]))
+        return np.random.default_rng(int(wave[0])).standard_normal((50, 3))
+
+    system = GMMSystem(frontend, "test", n_components=2, max_iter=3, every=(2, 10))
+    system.fit((np.full(10, i, np.float32) for i in range(5)),
+               (np.full(10, 100 + i, np.float32) for i in range(25)))
+    assert seen == [0, 2, 4, 100, 110, 120]
+    assert all(g.n_iter_ == 3 for g in system.gmms.values())
+    assert build_cqcc_gmm({}).every == (1, 10) and build_lfcc_gmm({}).every == (1, 1)
+    assert (build_lfcc_gmm({}).n_components, build_lfcc_gmm({}).max_iter) == (512, 10)
+    with pytest.raises(SpoofcmError, match="every"):
+        build_lfcc_gmm({"spoof_every": 0})
