@@ -47,18 +47,30 @@ class Entry:
     eval_set: str
     track: str | None
     metrics: dict[str, Any]
+    config: str = ""  # model.config_name: which named configuration ran (e.g. lfcc_gmm_2021)
+
+    @property
+    def label(self) -> str:
+        """The model as the tables show it: name plus its configuration name, if any."""
+        return f"{self.model} [{self.config}]" if self.config else self.model
+
+
+def model_section(exp_dir: Path) -> dict[str, Any]:
+    """The ``model`` section of an experiment's config.yaml ({} without one)."""
+    cfg = exp_dir / "config.yaml"
+    if not cfg.is_file():
+        return {}
+    try:
+        return (yaml.safe_load(cfg.read_text(encoding="utf-8")) or {}).get("model") or {}
+    except yaml.YAMLError as exc:
+        raise SpoofcmError(f"{cfg}: not valid YAML ({exc})") from None
 
 
 def model_of(exp_dir: Path) -> str:
     """The model name of an experiment: config.yaml's model.name, else the tag's known prefix."""
-    cfg = exp_dir / "config.yaml"
-    if cfg.is_file():
-        try:
-            name = (yaml.safe_load(cfg.read_text(encoding="utf-8")) or {}).get("model", {}).get("name")
-        except yaml.YAMLError as exc:
-            raise SpoofcmError(f"{cfg}: not valid YAML ({exc})") from None
-        if name:
-            return str(name)
+    name = model_section(exp_dir).get("name")
+    if name:
+        return str(name)
     matches = [m for m in MODELS if exp_dir.name == m or exp_dir.name.startswith(m + "_")]
     return max(matches, key=len) if matches else exp_dir.name
 
@@ -73,7 +85,8 @@ def collect(recipe_dir: str | Path) -> list[Entry]:
             raise SpoofcmError(f"{path}: not valid JSON ({exc})") from None
         exp_dir, eval_set = path.parents[2], path.parent.name
         track = EVAL_SET_TRACK.get(eval_set, metrics.get("track"))
-        entries.append(Entry(exp_dir.name, model_of(exp_dir), eval_set, track, metrics))
+        entries.append(Entry(exp_dir.name, model_of(exp_dir), eval_set, track, metrics,
+                             str(model_section(exp_dir).get("config_name") or "")))
     return entries
 
 
@@ -98,7 +111,7 @@ def _table(head: list[str], rows: list[list[str]]) -> str:
 
 
 def overview(entries: list[Entry]) -> str:
-    rows = [[e.tag, e.model, e.eval_set, fmt(_pooled(e, "eer"), "eer"),
+    rows = [[e.tag, e.label, e.eval_set, fmt(_pooled(e, "eer"), "eer"),
              fmt(_pooled(e, "min_tdcf"), "min_tdcf"), _ci(e), _calibrated(e, "cllr"),
              _calibrated(e, "actual_dcf")] for e in entries]
     return _table(["experiment", "model", "eval set", "EER (%)", "min t-DCF", "EER 95 % CI",
@@ -138,7 +151,7 @@ def paper_table(entries: list[Entry], track: str, models: tuple[str, ...]) -> st
         for e in mine or [None]:
             ours = ["not run", ""] if e is None else [fmt(_pooled(e, "eer"), "eer"),
                                                       fmt(_pooled(e, "min_tdcf"), "min_tdcf")]
-            row = [model, "" if e is None else e.tag, ours[0]]
+            row = [model if e is None else e.label, "" if e is None else e.tag, ours[0]]
             row += [ours[1], p_eer, p_tdcf] if track == "LA" else [p_eer]
             rows.append(row + [src])
     head = ["model", "experiment", "EER (%) ours"]
