@@ -49,11 +49,6 @@ class Entry:
     metrics: dict[str, Any]
     config: str = ""  # model.config_name: which named configuration ran (e.g. lfcc_gmm_2021)
 
-    @property
-    def label(self) -> str:
-        """The model as the tables show it: name plus its configuration name, if any."""
-        return f"{self.model} [{self.config}]" if self.config else self.model
-
 
 def model_section(exp_dir: Path) -> dict[str, Any]:
     """The ``model`` section of an experiment's config.yaml ({} without one)."""
@@ -111,11 +106,11 @@ def _table(head: list[str], rows: list[list[str]]) -> str:
 
 
 def overview(entries: list[Entry]) -> str:
-    rows = [[e.tag, e.label, e.eval_set, fmt(_pooled(e, "eer"), "eer"),
+    rows = [[e.tag, e.model, e.eval_set, fmt(_pooled(e, "eer"), "eer"),
              fmt(_pooled(e, "min_tdcf"), "min_tdcf"), _ci(e), _calibrated(e, "cllr"),
-             _calibrated(e, "actual_dcf")] for e in entries]
+             _calibrated(e, "actual_dcf"), e.config] for e in entries]
     return _table(["experiment", "model", "eval set", "EER (%)", "min t-DCF", "EER 95 % CI",
-                   "Cllr (cal.)", "actual DCF (cal.)"], rows)
+                   "Cllr (cal.)", "actual DCF (cal.)", "configuration"], rows)
 
 
 def breakdown(entries: list[Entry], table: str) -> str:
@@ -151,13 +146,13 @@ def paper_table(entries: list[Entry], track: str, models: tuple[str, ...]) -> st
         for e in mine or [None]:
             ours = ["not run", ""] if e is None else [fmt(_pooled(e, "eer"), "eer"),
                                                       fmt(_pooled(e, "min_tdcf"), "min_tdcf")]
-            row = [model if e is None else e.label, "" if e is None else e.tag, ours[0]]
+            row = [model, "" if e is None else e.tag, ours[0]]
             row += [ours[1], p_eer, p_tdcf] if track == "LA" else [p_eer]
-            rows.append(row + [src])
+            rows.append(row + [src, "" if e is None else e.config])
     head = ["model", "experiment", "EER (%) ours"]
     head += ["min t-DCF ours", "EER (%) published", "min t-DCF published"] if track == "LA" \
         else ["EER (%) published"]
-    return _table(head + ["published source"], rows)
+    return _table(head + ["published source", "configuration"], rows)
 
 
 def ablation_table(entries: list[Entry]) -> str:
