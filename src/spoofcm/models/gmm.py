@@ -4,28 +4,27 @@ As the ASVspoof 2021 GMM baselines: each class model is a 512-component diagonal
 GMM trained with 10 EM iterations on the frames of that class's training utterances (CQCC-GMM:
 every 10th spoof file); an utterance's score is the mean over its frames of
 ``log p(x | bona fide) - log p(x | spoof)`` (higher = bona fide).
-Config (``model:``): ``n_components`` (512), ``max_iter`` (EM iterations, 10), ``tol`` (0: run
-all ``max_iter`` iterations, as the baseline's fixed-iteration EM), ``max_frames`` (random frame
-subsample per class before EM, so memory can be bounded; 0 = all frames, the baseline),
-``bonafide_every`` / ``spoof_every`` (use every n-th training file of the class, in data-dir
-order), ``init_params`` (sklearn's, ``k-means++``), ``reg_covar``, ``seed`` (default
-``train.seed``), and ``features:`` front-end parameters over the official defaults
+EM runs in :mod:`spoofcm.models.gmm_em` (streamed, so all frames of a full training set fit).
+Config (``model:``): ``n_components`` (512), ``max_iter`` (EM iterations, always all run: 10),
+``max_frames`` (random frame subsample per class before EM; 0 = all frames, the baseline),
+``init_frames`` (frames the k-means++ seeding sees, 100000), ``bonafide_every`` /
+``spoof_every`` (use every n-th training file of the class, in data-dir order), ``reg_covar``,
+``seed`` (default ``train.seed``), and ``features:`` front-end parameters over the official defaults
 (:data:`spoofcm.features.lfcc.LFCC_GMM_2021`, :data:`spoofcm.features.cqcc.CQCC_GMM_2021`).
 """
 from __future__ import annotations
 
 import itertools
-import warnings
 from typing import Any, Callable, Iterable
 
 import numpy as np
 import torch
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture
 
 from spoofcm.errors import SpoofcmError
 from spoofcm.features.cqcc import CQCC_GMM_2021, cqcc
 from spoofcm.features.lfcc import LFCC_GMM_2021, lfcc
+from spoofcm.models.gmm_em import fit_diag_gmm
 
 CLASSES = ("bonafide", "spoof")
 _GMM_ARRAYS = ("weights_", "means_", "covariances_", "precisions_cholesky_")
@@ -33,6 +32,13 @@ _GMM_ARRAYS = ("weights_", "means_", "covariances_", "precisions_cholesky_")
 
 def _gmm_state(gmm: GaussianMixture) -> dict[str, Any]:
     return {name: torch.from_numpy(np.ascontiguousarray(getattr(gmm, name))) for name in _GMM_ARRAYS}
+
+
+def _gmm_from_params(weights: np.ndarray, means: np.ndarray, variances: np.ndarray
+                     ) -> GaussianMixture:
+    """A fitted-looking sklearn GMM (for ``score_samples``) from diagonal parameters."""
+    return _gmm_from_state({"weights_": weights, "means_": means, "covariances_": variances,
+                            "precisions_cholesky_": 1.0 / np.sqrt(variances)}, len(weights))
 
 
 def _gmm_from_state(state: dict[str, Any], n_components: int) -> GaussianMixture:
@@ -55,21 +61,21 @@ class GMMSystem:
 
     def __init__(self, frontend: Callable[[np.ndarray], np.ndarray], feature_name: str,
                  n_components: int = 512, max_iter: int = 10, max_frames: int = 0,
-                 init_params: str = "k-means++", reg_covar: float = 1e-6, seed: int = 0,
-                 tol: float = 0.0, every: tuple[int, int] = (1, 1)) -> None:
+                 init_frames: int = 100_000, reg_covar: float = 1e-6, seed: int = 0,
+                 every: tuple[int, int] = (1, 1)) -> None:
         if min(every) < 1:
             raise SpoofcmError(f"GMM: bonafide_every / spoof_every must be >= 1, got {every}")
         self.frontend, self.feature_name = frontend, feature_name
         self.n_components, self.max_iter, self.max_frames = n_components, max_iter, max_frames
-        self.init_params, self.reg_covar, self.seed = init_params, reg_covar, seed
-        self.tol, self.every = tol, every
+        self.init_frames, self.reg_covar, self.seed = init_frames, reg_covar, seed
+        self.every = every
         self.gmms: dict[str, GaussianMixture] = {}
 
     def features(self, wave: np.ndarray) -> np.ndarray:
         return np.asarray(self.frontend(np.asarray(wave, dtype=np.float32)), dtype=np.float64)
 
     def _frames(self, waves: Iterable[np.ndarray], label: str, rng: np.random.Generator) -> np.ndarray:
-        feats = [self.features(w) for w in waves]
+        feats = [self.features(w).astype(np.float32) for w in waves]  # half the memory
         if not feats:
             raise SpoofcmError(f"GMM training: no {label} utterances")
         frames = np.concatenate(feats, axis=0)
@@ -84,14 +90,10 @@ class GMMSystem:
         """EM-train one GMM per class on the frames of every n-th wave of that class."""
         rng = np.random.default_rng(self.seed)
         for label, waves, step in zip(CLASSES, (bona_waves, spoof_waves), self.every):
-            gmm = GaussianMixture(n_components=self.n_components, covariance_type="diag",
-                                  max_iter=self.max_iter, init_params=self.init_params,
-                                  reg_covar=self.reg_covar, random_state=self.seed, tol=self.tol)
             frames = self._frames(itertools.islice(waves, 0, None, step), label, rng)
-            with warnings.catch_warnings():
-                if self.tol == 0:  # a fixed number of iterations is asked for: not a failure
-                    warnings.simplefilter("ignore", ConvergenceWarning)
-                self.gmms[label] = gmm.fit(frames)
+            params = fit_diag_gmm(frames, self.n_components, self.max_iter, self.reg_covar,
+                                  self.init_frames, seed=int(rng.integers(2 ** 31 - 1)))
+            self.gmms[label] = _gmm_from_params(*params)
         return self
 
     def score_wave(self, wave: np.ndarray) -> float:
@@ -130,9 +132,8 @@ def _build(feature_name: str, frontend: Callable[..., Any], defaults: dict[str, 
                      n_components=int(model_cfg.get("n_components", 512)),
                      max_iter=int(model_cfg.get("max_iter", 10)),
                      max_frames=int(model_cfg.get("max_frames", 0)),
-                     init_params=str(model_cfg.get("init_params", "k-means++")),
+                     init_frames=int(model_cfg.get("init_frames", 100_000)),
                      reg_covar=float(model_cfg.get("reg_covar", 1e-6)), seed=seed,
-                     tol=float(model_cfg.get("tol", 0.0)),
                      every=(int(model_cfg.get("bonafide_every", 1)),
                             int(model_cfg.get("spoof_every", default_spoof_every))))
 
