@@ -41,6 +41,9 @@ def test_bonafide_scores_higher_and_state_round_trips(builder, tmp_path):
     fresh.load_state_dict(state)
     wave = bona(rng)
     assert fresh.score_wave(wave) == pytest.approx(model.score_wave(wave), rel=1e-9)
+    other = builder({**SMALL, "features": {"delta_width": 2}})   # another front end: refused
+    with pytest.raises(SpoofcmError, match="trained on"):
+        other.load_state_dict(state)
 
 
 def test_registry_builds_gmms_and_errors_are_clear():

@@ -15,6 +15,7 @@ Config (``model:``): ``n_components`` (512), ``max_iter`` (EM iterations, always
 from __future__ import annotations
 
 import itertools
+import json
 from typing import Any, Callable, Iterable
 
 import numpy as np
@@ -112,9 +113,10 @@ class GMMSystem:
         return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        if state.get("feature") != self.feature_name:
-            raise SpoofcmError(f"GMM checkpoint is for '{state.get('feature')}' features, "
-                               f"this system uses '{self.feature_name}'")
+        if state.get("feature") != self.feature_name:  # the name carries every parameter
+            raise SpoofcmError(f"GMM checkpoint was trained on '{state.get('feature')}' features, "
+                               f"this configuration computes '{self.feature_name}' (set "
+                               f"model.features to match, or retrain)")
         n_comp = int(state["n_components"])
         self.gmms = {label: _gmm_from_state({k.split(".", 1)[1]: v for k, v in state.items()
                                              if k.startswith(label + ".")}, n_comp)
@@ -128,7 +130,9 @@ def _build(feature_name: str, frontend: Callable[..., Any], defaults: dict[str, 
     cfg = cfg or {}
     params = {**defaults, **(model_cfg.get("features", {}) or {})}
     seed = int(model_cfg.get("seed", (cfg.get("train") or {}).get("seed", 0)))
-    return GMMSystem(lambda wave: np.asarray(frontend(wave, **params)), feature_name,
+    # the front end's parameters travel in the checkpoint: scoring with others is an error
+    name = f"{feature_name} {json.dumps(params, sort_keys=True)}"
+    return GMMSystem(lambda wave: np.asarray(frontend(wave, **params)), name,
                      n_components=int(model_cfg.get("n_components", 512)),
                      max_iter=int(model_cfg.get("max_iter", 10)),
                      max_frames=int(model_cfg.get("max_frames", 0)),
