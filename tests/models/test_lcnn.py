@@ -1,14 +1,17 @@
-"""LFCC-LCNN: forward/backward and the baseline's parameter count."""
+"""LFCC-LCNN: forward/backward, the baseline's parameter count and its one-logit BCE head."""
 from __future__ import annotations
 
 import pytest
 import torch
+import torch.nn.functional as F
 
+from spoofcm.errors import SpoofcmError
 from spoofcm.models.lcnn import MaxFeatureMap2D, build_lfcc_lcnn
 from spoofcm.models.registry import build_model
+from spoofcm.train.evaluate import logits_to_scores
 
-#: our count for the 2021 baseline layout with 2 logits (the baseline's 1-output layer has 97 fewer)
-FULL_PARAMS = 269_826
+#: the 2021 baseline layout with its single output unit (a two-unit output layer adds 97)
+FULL_PARAMS = 269_729
 
 
 def n_params(model: torch.nn.Module) -> int:
@@ -19,6 +22,23 @@ def test_full_size_parameter_count():
     model = build_model({"model": {"name": "lfcc_lcnn"}})
     assert model.inputs == ("wav",)
     assert n_params(model) == FULL_PARAMS
+    two = build_model({"model": {"name": "lfcc_lcnn", "head": "two_logit"}})
+    assert n_params(two) == FULL_PARAMS + 97
+
+
+def test_one_logit_head_trains_with_bce_and_scores_its_logit():
+    """The trainer's cross-entropy on the model output is BCE(sigmoid(z), y); the score is z."""
+    torch.manual_seed(0)
+    model = build_lfcc_lcnn({"channels": [8] * 9, "dropout": 0.0}).eval()
+    logits = model({"wav": torch.randn(4, 6000)})
+    assert logits.shape == (4, 2) and (logits[:, 0] == 0).all()
+    z = logits[:, 1]
+    labels = torch.tensor([1, 0, 1, 0])
+    torch.testing.assert_close(F.cross_entropy(logits, labels),
+                               F.binary_cross_entropy(torch.sigmoid(z), labels.float()))
+    torch.testing.assert_close(logits_to_scores(logits), z)
+    with pytest.raises(SpoofcmError, match="head"):
+        build_lfcc_lcnn({"head": "three"})
 
 
 def test_max_feature_map_halves_channels():

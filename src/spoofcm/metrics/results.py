@@ -47,18 +47,25 @@ class Entry:
     eval_set: str
     track: str | None
     metrics: dict[str, Any]
+    config: str = ""  # model.config_name: which named configuration ran (e.g. lfcc_gmm_2021)
+
+
+def model_section(exp_dir: Path) -> dict[str, Any]:
+    """The ``model`` section of an experiment's config.yaml ({} without one)."""
+    cfg = exp_dir / "config.yaml"
+    if not cfg.is_file():
+        return {}
+    try:
+        return (yaml.safe_load(cfg.read_text(encoding="utf-8")) or {}).get("model") or {}
+    except yaml.YAMLError as exc:
+        raise SpoofcmError(f"{cfg}: not valid YAML ({exc})") from None
 
 
 def model_of(exp_dir: Path) -> str:
     """The model name of an experiment: config.yaml's model.name, else the tag's known prefix."""
-    cfg = exp_dir / "config.yaml"
-    if cfg.is_file():
-        try:
-            name = (yaml.safe_load(cfg.read_text(encoding="utf-8")) or {}).get("model", {}).get("name")
-        except yaml.YAMLError as exc:
-            raise SpoofcmError(f"{cfg}: not valid YAML ({exc})") from None
-        if name:
-            return str(name)
+    name = model_section(exp_dir).get("name")
+    if name:
+        return str(name)
     matches = [m for m in MODELS if exp_dir.name == m or exp_dir.name.startswith(m + "_")]
     return max(matches, key=len) if matches else exp_dir.name
 
@@ -73,7 +80,8 @@ def collect(recipe_dir: str | Path) -> list[Entry]:
             raise SpoofcmError(f"{path}: not valid JSON ({exc})") from None
         exp_dir, eval_set = path.parents[2], path.parent.name
         track = EVAL_SET_TRACK.get(eval_set, metrics.get("track"))
-        entries.append(Entry(exp_dir.name, model_of(exp_dir), eval_set, track, metrics))
+        entries.append(Entry(exp_dir.name, model_of(exp_dir), eval_set, track, metrics,
+                             str(model_section(exp_dir).get("config_name") or "")))
     return entries
 
 
@@ -100,9 +108,9 @@ def _table(head: list[str], rows: list[list[str]]) -> str:
 def overview(entries: list[Entry]) -> str:
     rows = [[e.tag, e.model, e.eval_set, fmt(_pooled(e, "eer"), "eer"),
              fmt(_pooled(e, "min_tdcf"), "min_tdcf"), _ci(e), _calibrated(e, "cllr"),
-             _calibrated(e, "actual_dcf")] for e in entries]
+             _calibrated(e, "actual_dcf"), e.config] for e in entries]
     return _table(["experiment", "model", "eval set", "EER (%)", "min t-DCF", "EER 95 % CI",
-                   "Cllr (cal.)", "actual DCF (cal.)"], rows)
+                   "Cllr (cal.)", "actual DCF (cal.)", "configuration"], rows)
 
 
 def breakdown(entries: list[Entry], table: str) -> str:
@@ -140,11 +148,11 @@ def paper_table(entries: list[Entry], track: str, models: tuple[str, ...]) -> st
                                                       fmt(_pooled(e, "min_tdcf"), "min_tdcf")]
             row = [model, "" if e is None else e.tag, ours[0]]
             row += [ours[1], p_eer, p_tdcf] if track == "LA" else [p_eer]
-            rows.append(row + [src])
+            rows.append(row + [src, "" if e is None else e.config])
     head = ["model", "experiment", "EER (%) ours"]
     head += ["min t-DCF ours", "EER (%) published", "min t-DCF published"] if track == "LA" \
         else ["EER (%) published"]
-    return _table(head + ["published source"], rows)
+    return _table(head + ["published source", "configuration"], rows)
 
 
 def ablation_table(entries: list[Entry]) -> str:

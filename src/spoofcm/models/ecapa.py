@@ -1,6 +1,6 @@
 """LFCC + ECAPA-TDNN (Desplanques et al., Interspeech 2020) as a two-class countermeasure.
 
-LFCC (60-d, :class:`spoofcm.features.lfcc.LFCC`, GMM-baseline parameters) computed inside the
+LFCC (60-d, :class:`spoofcm.features.lfcc.LFCC`, its ``lfcc_legacy`` defaults) computed inside the
 model → Conv1d(60, C, 5) + ReLU + BN → three SE-Res2Net blocks (1x1 conv, Res2Net dilated 3-tap
 convs with ``scale=8`` groups and dilations 2, 3, 4, 1x1 conv, squeeze-excitation with a 128-unit
 bottleneck, residual add) → multi-layer feature aggregation (the three block outputs
