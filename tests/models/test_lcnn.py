@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from spoofcm.errors import SpoofcmError
 from spoofcm.models.lcnn import MaxFeatureMap2D, build_lfcc_lcnn
 from spoofcm.models.registry import build_model
-from spoofcm.train.evaluate import logits_to_scores
+from spoofcm.infer.scoring import logits_to_scores
 
 #: the 2021 baseline layout with its single output unit (a two-unit output layer adds 97)
 FULL_PARAMS = 269_729
