@@ -25,3 +25,11 @@ def golden_dir() -> Path:
     if not path.is_dir():
         pytest.skip(f"golden data not found at {path} (set SPOOFCM_SHARED)")
     return path
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Everything under tests/recipes/ generates a corpus or runs recipes end to end: it is the
+    ``slow`` tier that ``make test-fast`` leaves out."""
+    for item in items:
+        if "recipes" in Path(str(item.fspath)).parts:
+            item.add_marker(pytest.mark.slow)

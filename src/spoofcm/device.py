@@ -26,8 +26,10 @@ def choose_device(device: str = "auto", ngpu: int | None = None, job: int = 1):
             raise SpoofcmError(f"--ngpu must be 0 or more, got {ngpu}")
         if ngpu == 0:
             return torch.device("cpu")
-        check_gpus(1)
-        return torch.device(f"cuda:{(job - 1) % min(ngpu, torch.cuda.device_count())}")
+        visible = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if visible == 0:
+            raise SpoofcmError(f"--ngpu {ngpu} but no CUDA device is visible to this job")
+        return torch.device(f"cuda:{(job - 1) % min(ngpu, visible)}")
     if device not in ("auto", "cpu", "cuda"):
         raise SpoofcmError(f"--device must be auto, cpu or cuda, got '{device}'")
     if device == "cuda" and not torch.cuda.is_available():

@@ -159,10 +159,10 @@ def model_declaration(name: str) -> dict[str, Any] | None:
         return None
     path = CONF_DIR / "model" / f"{name}.yaml"
     if not path.is_file():
-        from spoofcm.models.registry import BUILDERS
-        if name not in BUILDERS:
-            raise SpoofcmError(f"unknown model '{name}'; choose one of: {', '.join(BUILDERS)}")
-        return None  # a registered model without a shipped declaration (checkout without conf/)
+        if not CONF_DIR.is_dir():
+            return None  # an installed package without the checkout's conf/: nothing to check
+        names = sorted(p.stem for p in (CONF_DIR / "model").glob("*.yaml"))
+        raise SpoofcmError(f"unknown model '{name}'; choose one of: {', '.join(names)}")
     from spoofcm.config import load_yaml
     decl = load_yaml(path).get("model") or {}
     return decl
