@@ -35,6 +35,12 @@ allow_missing_audio=false  # stage 0: drop (and count) key trials whose audio is
 
 orig_args=("$@")
 . "${spoofcm_root}/utils/parse_options.sh"
+# integers and booleans were type-checked by parse_options.sh; ranges are checked here, before
+# anything runs (set-up included)
+at_least() { [ "${!1}" -ge "$2" ] || { echo "run.sh: error: --${1//_/-} must be at least $2, got '${!1}'" >&2; exit 1; }; }
+at_least stage 0; at_least nj 1; at_least ngpu 0; at_least num_nodes 1
+[ "${stop_stage}" -ge "${stage}" ] ||
+  { echo "run.sh: error: --stop-stage ${stop_stage} is before --stage ${stage}: nothing to run" >&2; exit 1; }
 
 if [ -z "${recipe_dir}" ]; then
   # The embedded default: the mini recipe, end to end.
@@ -52,7 +58,10 @@ fi
 . ./cmd.sh
 
 log() { echo "$(date '+%Y-%m-%d %H:%M:%S') [run.sh] $*"; }
-resume_hint() { log "to resume: $0 --recipe-dir ${recipe_dir} --stage $1 --stop-stage ${stop_stage} (other options as before)"; }
+resume_hint() {
+  if [ "$1" -gt "${stop_stage}" ]; then log "all stages done (up to --stop-stage ${stop_stage})"; return; fi
+  log "to resume: $0 --recipe-dir ${recipe_dir} --stage $1 --stop-stage ${stop_stage} (other options as before)"
+}
 
 data=${recipe_dir}/data
 dump=${recipe_dir}/dump

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import argparse
 
+from spoofcm.bin.argtypes import positive_float
+
 
 def add_scoring_options(p: argparse.ArgumentParser, unit: str = "utterance") -> None:
     """Checkpoint choice, windowing, device and the trust flag (spoofcm-infer, spoofcm-score)."""
     p.add_argument("--checkpoint", default="best.pt", help="checkpoint in --exp (default best.pt)")
-    p.add_argument("--window-seconds", type=float, default=None,
+    p.add_argument("--window-seconds", type=positive_float, default=None,
                    help=f"average fixed windows of this length instead of the full {unit}")
     p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     p.add_argument("--trust-checkpoint", action="store_true",

@@ -17,6 +17,7 @@ import kaldiio
 import torch
 from tqdm import tqdm
 
+from spoofcm.bin.argtypes import positive_int
 from spoofcm.audio.io import AudioWarning, read_audio
 from spoofcm.data.datadir import load_data_dir
 from spoofcm.data.split import job_slice
@@ -83,9 +84,9 @@ def main(argv: list[str] | None = None) -> int:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", required=True, help="data dir (wav.scp, utt2num_samples, ...)")
     p.add_argument("--out", required=True, help="output dir, e.g. dump/logmel/train")
-    p.add_argument("--job", type=int, default=1, help="this job's number, 1-based")
-    p.add_argument("--nj", type=int, default=1, help="number of jobs")
-    p.add_argument("--num-threads", type=int, default=1, help="torch threads per job")
+    p.add_argument("--job", type=positive_int, default=1, help="this job's number, 1-based")
+    p.add_argument("--nj", type=positive_int, default=1, help="number of jobs")
+    p.add_argument("--num-threads", type=positive_int, default=1, help="torch threads per job")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = p.parse_args(argv)
     torch.set_num_threads(args.num_threads)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from spoofcm.bin.argtypes import positive_float, positive_int
 from spoofcm.errors import SpoofcmError, cli_main
 
 
@@ -22,10 +23,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--print-tag", action="store_true", help="print the ssl_tag and exit")
     p.add_argument("--data", help="data dir of the set")
     p.add_argument("--out", help="output dir dump/ssl/<ssl_tag>/<set>")
-    p.add_argument("--job", type=int, default=1, help="this job's index, 1-based (default 1)")
-    p.add_argument("--nj", type=int, default=1, help="number of jobs (default 1)")
+    p.add_argument("--job", type=positive_int, default=1,
+                   help="this job's index, 1-based (default 1)")
+    p.add_argument("--nj", type=positive_int, default=1, help="number of jobs (default 1)")
     p.add_argument("--ngpu", type=int, default=0, choices=(0, 1), help="0 = CPU, 1 = one GPU")
-    p.add_argument("--batch-seconds", type=float, default=60.0,
+    p.add_argument("--batch-seconds", type=positive_float, default=60.0,
                    help="padded audio per batch in seconds (default 60)")
     p.add_argument("--trust-checkpoint", action="store_true",
                    help="allow any pickled type in the checkpoint (only for files you trust)")

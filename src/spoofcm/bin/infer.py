@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from spoofcm.bin.argtypes import positive_int
 from spoofcm.bin.common import add_scoring_options
 from spoofcm.errors import SpoofcmError, cli_main
 from spoofcm.fsutil import is_done, mark_done
@@ -23,8 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", required=True, type=Path, help="data dir of the set to score")
     p.add_argument("--dump-dir", type=Path, default=None, help="<recipe>/dump (cached features)")
     p.add_argument("--out", required=True, type=Path, help="output dir")
-    p.add_argument("--job", type=int, default=1, help="this job (1-based)")
-    p.add_argument("--nj", type=int, default=1, help="number of jobs")
+    p.add_argument("--job", type=positive_int, default=1, help="this job (1-based)")
+    p.add_argument("--nj", type=positive_int, default=1, help="number of jobs")
     add_scoring_options(p, "utterance")
     return p
 
