@@ -11,7 +11,6 @@ is reported on stderr by name; the others are still scored and the exit code is 
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 from pathlib import Path
@@ -35,22 +34,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def decision_threshold(exp: Path) -> tuple[float, str]:
-    """Score threshold (bona fide iff score ≥ it) and where it came from."""
-    cal = exp / "calibration.json"
-    if cal.is_file():
-        from spoofcm.metrics.calibration import Calibration, DcfModel
-        c = Calibration.load(cal)
-        if not c.a > 0:
-            raise SpoofcmError(f"{cal}: calibration slope a={c.a} is not positive")
-        return (DcfModel().bayes_threshold - c.b) / c.a, "calibrated (Bayes threshold on LLR)"
-    path = exp / "threshold.json"
-    try:
-        info = json.loads(path.read_text(encoding="utf-8"))
-        return float(info["threshold"]), "dev EER threshold"
-    except FileNotFoundError:
-        raise SpoofcmError(f"{path}: not found (train the model with spoofcm-train)") from None
-    except (ValueError, KeyError, TypeError) as exc:
-        raise SpoofcmError(f"{path}: not a threshold file ({exc})") from None
+    """Score threshold (bona fide iff score ≥ it) and where it came from; a stored decision
+    that cannot be used is reported in one warning line (spoofcm.decisions)."""
+    from spoofcm.decisions import decision_threshold as stored_decision
+    threshold, source, warnings = stored_decision(exp)
+    for msg in warnings:
+        print(f"spoofcm-score: warning: {msg}", file=sys.stderr)
+    return threshold, source
 
 
 def read_inputs(args: argparse.Namespace) -> list[tuple[str, str]]:

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from spoofcm.decisions import store_calibration
 from spoofcm.errors import SpoofcmError
 from spoofcm.fsutil import atomic_write_text
 from spoofcm.metrics import calibration as cal
@@ -78,14 +79,16 @@ def calibrate(dev_scores: Path | None, dev_data: Path | None, calib_path: Path |
         dev = attach_scores(read_data_dir_trials(dev_data), dev_scores)
         d_bona, d_spoof = dev.scores[dev.label == 0], dev.scores[dev.label == 1]
         model = cal.fit_calibration(d_bona, d_spoof)
-        if calib_path is not None:
-            model.save(calib_path)
+        stored_warning = store_calibration(model, calib_path) if calib_path is not None else None
+        if stored_warning:
+            calib_path = None
         dev_report = cal.calibration_report(model.apply(d_bona), model.apply(d_spoof))
     elif calib_path is not None:
-        model, dev_report = cal.Calibration.load(calib_path), None
+        model, dev_report, stored_warning = cal.Calibration.load(calib_path), None, None
     else:
         return None
     return {"calibration_file": None if calib_path is None else str(calib_path),
+            **({"warning": stored_warning} if stored_warning else {}),
             "a": model.a, "b": model.b, "method": model.method,
             "eval": cal.calibration_report(model.apply(bona), model.apply(spoof)),
             "dev": dev_report,
@@ -125,6 +128,8 @@ def evaluate(inp: EvalInputs, out_dir: Path | None = None, dev_scores: Path | No
     calibrated = calibrate(dev_scores, dev_data, calib_path, bona, spoof)
     if calibrated is not None:
         extra["calibrated"] = calibrated
+        if calibrated.get("warning"):
+            tables.warnings.append(calibrated["warning"])
     result = metrics_dict(tables, inp.track, subset, extra)
     if out_dir is not None:
         write_outputs(out_dir, tables, result, inp.track, bona, spoof, plots)
