@@ -11,6 +11,9 @@ def add_scoring_options(p: argparse.ArgumentParser, unit: str = "utterance") -> 
     p.add_argument("--checkpoint", default="best.pt", help="checkpoint in --exp (default best.pt)")
     p.add_argument("--window-seconds", type=positive_float, default=None,
                    help=f"average fixed windows of this length instead of the full {unit}")
+    p.add_argument("--max-seconds", type=positive_float, default=60.0,
+                   help=f"an {unit} longer than this is scored as the mean logits of training-crop "
+                        "windows with 50%% overlap, in bounded memory (default 60)")
     p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     p.add_argument("--trust-checkpoint", action="store_true",
                    help="allow arbitrary pickled objects in checkpoints (trusted sources only)")

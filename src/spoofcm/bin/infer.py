@@ -61,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         amp = str((cfg.get("train") or {}).get("amp", "none")).lower() == "bf16"
         got, scores, _, _ = score_indices(model, ds, range(len(ds)), device,
                                           amp and device.type == "cuda", units, progress=True,
-                                          desc=f"score {args.data.name} job {args.job}")
+                                          desc=f"score {args.data.name} job {args.job}",
+                                          max_units=crop_units(args.max_seconds))
         if got != utts:
             raise SpoofcmError(f"{args.data}: scored utterances do not match the job's slice")
     args.out.mkdir(parents=True, exist_ok=True)

@@ -83,20 +83,19 @@ class StreamMaker:
 
 
 def score_one(model: Any, make: StreamMaker | None, wave: np.ndarray, device: Any,
-              window_units: int | None) -> float:
-    import torch
-
-    from spoofcm.data.dataset import align, windows
+              window_units: int | None, max_units: int | None = None, crop: int = 200,
+              name: str = "") -> float:
+    """Score one waveform; long ones in overlapping crops, in bounded memory (infer_long)."""
+    from spoofcm.infer_long import check_length, mean_logits, stream_parts, wave_parts
     from spoofcm.train.evaluate import logits_to_scores
+    check_length(wave, name)
     if make is None:
         return float(model.score_wave(wave))
-    streams = make(wave)
-    parts = windows(streams, window_units) if window_units else [align(streams)]
-    batch = {k: torch.stack([torch.from_numpy(np.ascontiguousarray(p[k])) for p in parts])
-             .to(device) for k in streams}
-    with torch.inference_mode():
-        logits = model(batch).float().mean(dim=0, keepdim=True)
-    return float(logits_to_scores(logits)[0])
+
+    def parts():
+        for piece in wave_parts(wave, max_units, window_units or crop):
+            yield from stream_parts(make(piece), window_units, None, crop)
+    return float(logits_to_scores(mean_logits(model, parts(), device, name=name))[0])
 
 
 @cli_main
@@ -117,15 +116,17 @@ def main(argv: list[str] | None = None) -> int:
     neural = getattr(model, "is_neural", True) is not False
     make = StreamMaker(tuple(model.inputs), cfg, device, args.trust_checkpoint) if neural else None
     units = crop_units(args.window_seconds) if args.window_seconds else None
+    crop = crop_units(float((cfg.get("train") or {}).get("crop_seconds", 4.0)))
+    max_units = crop_units(args.max_seconds)
     print(f"# threshold {threshold:.6f} ({source}); score = log-odds, higher = bona fide",
           file=sys.stderr)
     names, scores, failed = [], [], []
     for name, path in items:
         try:
-            score = score_one(model, make, read_audio(path), device, units)
+            score = score_one(model, make, read_audio(path), device, units, max_units, crop, path)
             if not math.isfinite(score):
                 raise SpoofcmError(f"{path}: score is {score}")
-        except SpoofcmError as exc:
+        except (SpoofcmError, RuntimeError) as exc:  # one file's problem; the others go on
             failed.append(name)
             msg = str(exc) if name == path and path in str(exc) else f"{name}: {exc}"
             print(f"spoofcm-score: error: {msg}", file=sys.stderr, flush=True)

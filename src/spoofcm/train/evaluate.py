@@ -17,9 +17,10 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from spoofcm.data.dataset import StreamDataset, collate, windows
+from spoofcm.data.dataset import StreamDataset, collate
 from spoofcm.errors import SpoofcmError
 from spoofcm.fsutil import atomic_write_text
+from spoofcm.infer_long import mean_logits, stream_parts
 
 
 def autocast(device: torch.device, amp: bool):
@@ -50,9 +51,10 @@ def compute_eer(bona: np.ndarray, spoof: np.ndarray) -> tuple[float, float]:
 @torch.no_grad()
 def score_indices(model: Any, ds: StreamDataset, indices: Sequence[int], device: torch.device,
                   amp: bool = False, window_units: int | None = None, num_workers: int = 0,
-                  progress: bool = False, desc: str = "score"
+                  progress: bool = False, desc: str = "score", max_units: int | None = None
                   ) -> tuple[list[str], list[float], list[int], list[float]]:
-    """Score ``ds[i]`` for each index (full utterances, or the mean over fixed windows).
+    """Score ``ds[i]`` for each index (full utterances, or the mean over fixed windows; above
+    ``max_units``, the mean over overlapping training crops, in bounded memory: infer_long).
 
     Returns utterance ids, scores, labels and per-utterance cross-entropy losses (of the
     mean logits).
@@ -65,13 +67,9 @@ def score_indices(model: Any, ds: StreamDataset, indices: Sequence[int], device:
     utts, scores, labels, losses = [], [], [], []
     for streams, label, names in tqdm(loader, desc=desc, disable=not progress, mininterval=10,
                                       leave=False):
-        if window_units:
-            parts = windows({k: v[0].numpy() for k, v in streams.items()}, window_units)
-            streams = {k: torch.stack([torch.from_numpy(p[k]) for p in parts]) for k in streams}
-        batch = {k: v.to(device) for k, v in streams.items()}
-        with autocast(device, amp):
-            logits = model(batch)
-        logits = logits.float().mean(dim=0, keepdim=True)
+        parts = stream_parts({k: v[0].numpy() for k, v in streams.items()}, window_units,
+                             max_units, ds.units)
+        logits = mean_logits(model, parts, device, lambda: autocast(device, amp), names[0])
         losses.append(float(F.cross_entropy(logits, label.to(device))))
         scores.append(float(logits_to_scores(logits)[0]))
         labels.append(int(label[0]))
