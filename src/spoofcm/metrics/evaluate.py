@@ -24,6 +24,7 @@ from spoofcm.metrics.keys import (Trials, asv_key_path, attach_scores, default_a
                                   read_asv, read_cm_key, read_data_dir_trials)
 from spoofcm.metrics.report import metrics_dict, per_attack_markdown, per_condition_markdown
 from spoofcm.metrics.tdcf import min_tdcf
+from spoofcm.resultset import result_dir
 
 
 @dataclass
@@ -131,8 +132,9 @@ def evaluate(inp: EvalInputs, out_dir: Path | None = None, dev_scores: Path | No
         if calibrated.get("warning"):
             tables.warnings.append(calibrated["warning"])
     result = metrics_dict(tables, inp.track, subset, extra)
-    if out_dir is not None:
-        write_outputs(out_dir, tables, result, inp.track, bona, spoof, plots)
+    if out_dir is not None:  # all files of this run appear together, or none (resultset)
+        with result_dir(out_dir) as work:
+            write_outputs(work, tables, result, inp.track, bona, spoof, plots)
     return tables, result
 
 

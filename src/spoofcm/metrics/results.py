@@ -17,6 +17,7 @@ import yaml
 
 from spoofcm.errors import SpoofcmError
 from spoofcm.metrics.report import fmt
+from spoofcm.resultset import is_result_dir
 
 EVAL_SET_TRACK = {"eval_la21": "LA", "eval_df21": "DF"}
 #: model names in the paper's table order (DESIGN §6)
@@ -67,6 +68,8 @@ def collect(recipe_dir: str | Path) -> list[Entry]:
     """Every metrics.json of a recipe, sorted by experiment then eval set."""
     entries = []
     for path in sorted(Path(recipe_dir).glob("exp/*/results/*/metrics.json")):
+        if not is_result_dir(path.parent):  # a hidden folder of an unfinished spoofcm-eval
+            continue
         try:
             metrics = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:
