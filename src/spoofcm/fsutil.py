@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import glob
 import os
 import tempfile
 from pathlib import Path
@@ -116,6 +117,19 @@ def _full(path: Path) -> bool:
     except OSError:
         return False
     return st.f_bavail * st.f_frsize < 1 << 20
+
+
+def remove_stale_temps(path: str | os.PathLike) -> list[Path]:
+    """Delete the hidden temporary files :func:`atomic_path` left beside ``path`` when a run
+    was killed (``kill -9`` skips every cleanup); returns what was removed. Call it only where
+    no other process writes ``path`` at the same time (a sharded job owns its part files)."""
+    path = Path(path)
+    removed = []
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.*"):
+        if stale.is_file():
+            stale.unlink(missing_ok=True)
+            removed.append(stale)
+    return removed
 
 
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:

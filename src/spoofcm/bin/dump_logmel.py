@@ -23,7 +23,8 @@ from spoofcm.data.datadir import load_data_dir
 from spoofcm.data.split import job_slice
 from spoofcm.errors import SpoofcmError, cli_main
 from spoofcm.features.logmel import logmel
-from spoofcm.fsutil import atomic_path, atomic_write_text, is_done, mark_done
+from spoofcm.fsutil import (atomic_path, atomic_write_text, is_done, mark_done,
+                            remove_stale_temps)
 
 
 def part_paths(out: Path, job: int) -> dict[str, Path]:
@@ -53,6 +54,8 @@ def dump_job(data_dir: str | os.PathLike, out: str | os.PathLike, job: int, nj: 
     data = load_data_dir(data_dir)
     utts = job_slice(data.utts, job, nj)
     out.mkdir(parents=True, exist_ok=True)
+    for name in ("ark", "scp", "frames"):  # a killed earlier attempt's hidden partial files
+        remove_stale_temps(paths[name])
     frames: dict[str, int] = {}
     with atomic_path(paths["ark"], suffix=".ark") as tmp_ark, \
             atomic_path(paths["scp"], suffix=".scp") as tmp_scp:

@@ -22,7 +22,8 @@ import torch
 from tqdm import tqdm
 
 from spoofcm.errors import SpoofcmError
-from spoofcm.fsutil import atomic_path, atomic_write_text, is_done, mark_done
+from spoofcm.fsutil import (atomic_path, atomic_write_text, is_done, mark_done,
+                            remove_stale_temps)
 from spoofcm.ssl.extract import extract_list, num_frames
 
 if TYPE_CHECKING:  # transformers takes seconds to import; only model users pay for it
@@ -112,6 +113,7 @@ def dump_job(data_dir: str | os.PathLike, out: str | os.PathLike, model: Wav2Vec
     exact = model.config.feat_extract_norm != "layer"
     batches = plan_batches(lengths, int(batch_seconds * 16000), exact=exact)
     ark = out / f"feats.{job}.ark"
+    remove_stale_temps(ark)  # the hidden partial ark of a killed earlier attempt
     scp_lines: dict[str, str] = {}
     frames: dict[str, int] = {}
     dim = model.config.hidden_size
