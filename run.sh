@@ -189,7 +189,7 @@ if [ ${stage} -le 4 ] && [ ${stop_stage} -ge 4 ]; then
       if [ -f "${out}/score.txt" ] && [ -f "${out}/.done" ]; then log "stage 4: ${out} done, skipping"; continue; fi
       log "stage 4: scoring ${s} with ${tag} -> ${out}/score.txt"
       run_sharded "${s}" "${out}" infer spoofcm-infer --exp "${expdir}/${tag}" --data "${data}/${s}" \
-        --dump-dir "${dump}" --out "${out}"
+        --dump-dir "${dump}" --out "${out}" ${ssl_checkpoint:+--ssl-checkpoint "${ssl_checkpoint}"}
       merge_parts "${out}" score txt score.txt
       touch "${out}/.done"
     done

@@ -15,5 +15,8 @@ def add_scoring_options(p: argparse.ArgumentParser, unit: str = "utterance") -> 
                    help=f"an {unit} longer than this is scored as the mean logits of training-crop "
                         "windows with 50%% overlap, in bounded memory (default 60)")
     p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    p.add_argument("--ssl-checkpoint", default=None,
+                   help="SSL checkpoint to use instead of the one the experiment recorded "
+                        "(when it has moved; else ssl.checkpoint of <exp>/config.yaml is used)")
     p.add_argument("--trust-checkpoint", action="store_true",
                    help="allow arbitrary pickled objects in checkpoints (trusted sources only)")

@@ -47,7 +47,8 @@ def main(argv: list[str] | None = None) -> int:
 
     use_cuda = args.device == "cuda" or (args.device == "auto" and torch.cuda.is_available())
     device = torch.device("cuda" if use_cuda else "cpu")
-    model, cfg = load_exp_model(args.exp, args.checkpoint, args.trust_checkpoint, device)
+    model, cfg = load_exp_model(args.exp, args.checkpoint, args.trust_checkpoint, device,
+                                ssl_checkpoint=args.ssl_checkpoint)
     data = load_data_dir(args.data)
     utts = job_slice(data.utts, args.job, args.nj)
     if not utts:

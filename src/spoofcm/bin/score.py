@@ -61,10 +61,14 @@ class StreamMaker:
         self.inputs, self.cfg, self.device = inputs, cfg, device
         self.ssl = None
         if "ssl" in inputs:
+            from spoofcm.exp_ssl import missing_ssl_error
             from spoofcm.ssl import load
             ssl_cfg = cfg.get("ssl") or {}
             self.layers = ssl_cfg.get("layers", [-1])
-            self.ssl = load(str(ssl_cfg.get("checkpoint") or ""), trust).to(device)
+            try:
+                self.ssl = load(str(ssl_cfg.get("checkpoint") or ""), trust).to(device)
+            except SpoofcmError as exc:
+                raise missing_ssl_error(exc) from None
 
     def __call__(self, wave: np.ndarray) -> dict[str, np.ndarray]:
         import torch
@@ -112,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
 
     use_cuda = args.device == "cuda" or (args.device == "auto" and torch.cuda.is_available())
     device = torch.device("cuda" if use_cuda else "cpu")
-    model, cfg = load_exp_model(args.exp, args.checkpoint, args.trust_checkpoint, device)
+    model, cfg = load_exp_model(args.exp, args.checkpoint, args.trust_checkpoint, device,
+                                ssl_checkpoint=args.ssl_checkpoint)
     neural = getattr(model, "is_neural", True) is not False
     make = StreamMaker(tuple(model.inputs), cfg, device, args.trust_checkpoint) if neural else None
     units = crop_units(args.window_seconds) if args.window_seconds else None

@@ -117,8 +117,11 @@ def prune_epochs(exp: str | os.PathLike, keep: set[int]) -> None:
 
 
 def load_exp_model(exp: str | os.PathLike, checkpoint: str = "best.pt", trust: bool = False,
-                   device: str | torch.device = "cpu") -> tuple[Any, dict[str, Any]]:
-    """Rebuild a trained model from ``exp/<tag>/<checkpoint>`` (its config travels with it)."""
+                   device: str | torch.device = "cpu", ssl_checkpoint: str | None = None
+                   ) -> tuple[Any, dict[str, Any]]:
+    """Rebuild a trained model from ``exp/<tag>/<checkpoint>`` (its config travels with it;
+    the SSL checkpoint comes from ``ssl_checkpoint`` or ``exp/config.yaml`` first: exp_ssl)."""
+    from spoofcm.exp_ssl import missing_ssl_error, with_ssl_checkpoint
     from spoofcm.train.setup import make_model
 
     path = Path(exp) / checkpoint if not Path(checkpoint).is_absolute() else Path(checkpoint)
@@ -126,7 +129,11 @@ def load_exp_model(exp: str | os.PathLike, checkpoint: str = "best.pt", trust: b
     cfg = state.get("config")
     if not isinstance(cfg, dict):
         raise SpoofcmError(f"{path}: checkpoint carries no config")
-    model = make_model(cfg)
+    cfg = with_ssl_checkpoint(exp, cfg, ssl_checkpoint)
+    try:
+        model = make_model(cfg)
+    except SpoofcmError as exc:
+        raise missing_ssl_error(exc) from None
     if "model" not in state:
         raise SpoofcmError(f"{path}: checkpoint carries no model weights")
     if isinstance(model, torch.nn.Module):  # name the keys that differ, not torch's long message
