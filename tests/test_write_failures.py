@@ -111,3 +111,21 @@ def test_cli_main_reports_an_os_error_in_one_line(monkeypatch, capsys) -> None:
         raise OSError(28, "No space left on device", "/x/out.txt")
     assert main() == 1
     assert capsys.readouterr().err == "spoofcm-x: error: /x/out.txt: no space left on device\n"
+
+
+def test_score_out_on_a_full_disk(small_fs: Path, tmp_path: Path, capsys) -> None:
+    from spoofcm.bin.score import main as score_main
+    from test_infer_long import noise, probe_exp
+
+    exp = tmp_path / "exp"
+    probe_exp(exp)
+    wavs = [tmp_path / f"{i}.wav" for i in range(3)]
+    for i, wav in enumerate(wavs):
+        sf.write(wav, noise(0.5, seed=i), 16000)
+    with pytest.raises(OSError):   # fill the disk completely
+        (small_fs / "filler").write_bytes(b"\0" * 128 * 1024)
+    out = small_fs / "score.txt"
+    assert score_main(["--exp", str(exp), *map(str, wavs), "--device", "cpu",
+                       "--out", str(out)]) == 1
+    _one_line_enospc(capsys.readouterr().err.replace("# threshold", "").split("\n", 1)[1], out)
+    assert sorted(p.name for p in small_fs.iterdir()) == ["filler"]
