@@ -27,7 +27,8 @@ def probe_exp(exp: Path, crop_seconds: float = 1.0) -> None:
 
 
 def noise(seconds: float, seed: int = 0) -> np.ndarray:
-    return (0.1 * np.random.default_rng(seed).standard_normal(int(16000 * seconds))).astype(np.float32)
+    rng = np.random.default_rng(seed)
+    return (0.1 * rng.standard_normal(int(16000 * seconds))).astype(np.float32)
 
 
 def test_window_starts_cover_everything_with_overlap() -> None:
