@@ -34,6 +34,12 @@ allow_missing_audio=false  # stage 0: drop (and count) key trials whose audio is
 
 orig_args=("$@")
 . "${spoofcm_root}/utils/parse_options.sh"
+# integers and booleans were type-checked by parse_options.sh; ranges are checked here, before
+# anything runs (set-up included)
+at_least() { [ "${!1}" -ge "$2" ] || { echo "run.sh: error: --${1//_/-} must be at least $2, got '${!1}'" >&2; exit 1; }; }
+at_least stage 0; at_least nj 1; at_least ngpu 0; at_least num_nodes 1
+[ "${stop_stage}" -ge "${stage}" ] ||
+  { echo "run.sh: error: --stop-stage ${stop_stage} is before --stage ${stage}: nothing to run" >&2; exit 1; }
 
 if [ -z "${recipe_dir}" ]; then
   # The embedded default: the mini recipe, end to end.
@@ -52,7 +58,7 @@ fi
 
 log() { echo "$(date '+%Y-%m-%d %H:%M:%S') [run.sh] $*"; }
 resume_hint() {
-  if [ "$1" -gt "${stop_stage}" ]; then log "stages up to ${stop_stage} done"; return; fi
+  if [ "$1" -gt "${stop_stage}" ]; then log "all stages done (up to --stop-stage ${stop_stage})"; return; fi
   log "to resume: $0 --recipe-dir ${recipe_dir} --stage $1 --stop-stage ${stop_stage} (other options as before)"
 }
 
@@ -198,7 +204,8 @@ if [ ${stage} -le 4 ] && [ ${stop_stage} -ge 4 ]; then
       if [ -f "${out}/score.txt" ] && [ -f "${out}/.done" ]; then log "stage 4: ${out} done, skipping"; continue; fi
       log "stage 4: scoring ${s} with ${tag} -> ${out}/score.txt (features: cache if ${dump} holds ${s}, else audio)"
       run_sharded "${job_cmd}" "${out}" infer spoofcm-infer --exp "${expdir}/${tag}" --data "${data}/${s}" \
-        --dump-dir "${dump}" --out "${out}" ${gpu_opts[@]+"${gpu_opts[@]}"}
+        --dump-dir "${dump}" --out "${out}" ${gpu_opts[@]+"${gpu_opts[@]}"} \
+        ${ssl_checkpoint:+--ssl-checkpoint "${ssl_checkpoint}"}
       merge_parts "${out}" score txt score.txt
       touch "${out}/.done"
     done

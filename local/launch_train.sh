@@ -40,6 +40,13 @@ if [ -z "${cuda_cmd:-}" ]; then
   . "${root}/cmd.sh"
 fi
 mkdir -p "$(dirname "${log}")"
+# a relaunch (--resume after a kill) must not lose the earlier attempt's log: LOG -> LOG.1, ...
+rotate=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/utils/rotate_logs.sh
+if [ "${num_nodes}" -gt 1 ]; then
+  for j in $(seq 1 "${num_nodes}"); do "${rotate}" "${log}.${j}"; done
+else
+  "${rotate}" "${log}"
+fi
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("", 0)); print(s.getsockname()[1]); s.close()'; }
 

@@ -33,3 +33,25 @@ def pytest_collection_modifyitems(config, items) -> None:
     for item in items:
         if "recipes" in Path(str(item.fspath)).parts:
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture
+def small_fs(tmp_path: Path):
+    """A 64 KiB tmpfs mounted under tmp_path, for full-disk tests (issue 14, class 5).
+
+    Mounting needs root; elsewhere the test is skipped with a message. Unmounted at teardown.
+    """
+    import subprocess
+
+    if os.geteuid() != 0:
+        pytest.skip("full-disk test needs root to mount a 64 KiB tmpfs")
+    mnt = tmp_path / "small_fs"
+    mnt.mkdir()
+    res = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)],
+                         capture_output=True, text=True)
+    if res.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {res.stderr.strip()}")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], capture_output=True)

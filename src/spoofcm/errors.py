@@ -2,7 +2,8 @@
 
 Stage programs raise :class:`SpoofcmError` with the file (and line) at fault; `cli_main`
 prints ``<prog>: error: <message>`` and exits 1 instead of a traceback, because users of
-recipes read logs, not stack frames.
+recipes read logs, not stack frames. An OSError no code named (a full disk, a permission
+problem) is printed the same way: ``<prog>: error: PATH: no space left on device``.
 """
 from __future__ import annotations
 
@@ -49,6 +50,11 @@ def cli_main(func: Callable[..., int | None]) -> Callable[..., int]:
             rc = func(*args, **kwargs)
         except SpoofcmError as exc:
             print(f"{prog}: error: {exc}", file=sys.stderr)
+            return 1
+        except OSError as exc:  # a failed read or write the program did not name itself
+            where_ = f"{exc.filename}: " if exc.filename else ""
+            print(f"{prog}: error: {where_}{(exc.strerror or str(exc)).lower()}",
+                  file=sys.stderr)
             return 1
         except KeyboardInterrupt:
             print(f"{prog}: interrupted", file=sys.stderr)

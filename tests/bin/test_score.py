@@ -13,30 +13,13 @@ import soundfile as sf
 import torch
 
 from helpers import tinycm  # noqa: E402
+from helpers.tinycm import make_exp, tone  # noqa: E402
 
 pytest.importorskip("spoofcm.audio.io")
 pytest.importorskip("spoofcm.features.logmel")
 
 from spoofcm.bin.score import main as score_main  # noqa: E402
 from spoofcm.train import checkpoint as ckpt  # noqa: E402
-
-
-def make_exp(exp: Path, inputs: list[str], ssl_cfg: dict, seed: int = 0, ssl_dim: int = 8) -> None:
-    """A 'trained' experiment: random TinyCM weights, config and dev threshold."""
-    cfg = tinycm.base_config()
-    cfg["model"]["inputs"] = inputs
-    cfg["ssl"] = {**ssl_cfg, "dim": ssl_dim}
-    torch.manual_seed(seed)
-    model = tinycm.build(cfg["model"], cfg)
-    exp.mkdir(parents=True)
-    ckpt.save({"model": model.state_dict(), "config": cfg, "epoch": 1}, exp / "best.pt")
-    (exp / "threshold.json").write_text(json.dumps({"threshold": 0.0}))
-
-
-def tone(sr: int, seconds: float, channels: int = 1) -> np.ndarray:
-    t = np.arange(int(sr * seconds)) / sr
-    x = 0.3 * np.sin(2 * np.pi * 440 * t) + 0.01 * np.random.default_rng(0).standard_normal(len(t))
-    return np.stack([x] * channels, axis=1) if channels > 1 else x
 
 
 @pytest.fixture()

@@ -6,6 +6,7 @@ i has ``i`` in column 0, and the class shows in the other columns (bona fide > 0
 """
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -180,3 +181,22 @@ class MeanAbsGMM:
 
 def build_gmm(model_cfg: dict, cfg: dict) -> MeanAbsGMM:
     return MeanAbsGMM()
+
+
+def make_exp(exp: Path, inputs: list[str], ssl_cfg: dict, seed: int = 0, ssl_dim: int = 8) -> None:
+    """A 'trained' experiment: random TinyCM weights, config and dev threshold."""
+    cfg = base_config()
+    cfg["model"]["inputs"] = inputs
+    cfg["ssl"] = {**ssl_cfg, "dim": ssl_dim}
+    torch.manual_seed(seed)
+    model = build(cfg["model"], cfg)
+    exp.mkdir(parents=True)
+    from spoofcm.train import checkpoint as ckpt
+    ckpt.save({"model": model.state_dict(), "config": cfg, "epoch": 1}, exp / "best.pt")
+    (exp / "threshold.json").write_text(json.dumps({"threshold": 0.0}))
+
+
+def tone(sr: int, seconds: float, channels: int = 1) -> np.ndarray:
+    t = np.arange(int(sr * seconds)) / sr
+    x = 0.3 * np.sin(2 * np.pi * 440 * t) + 0.01 * np.random.default_rng(0).standard_normal(len(t))
+    return np.stack([x] * channels, axis=1) if channels > 1 else x

@@ -48,6 +48,7 @@ def resampled_length(num_samples: int, sr: int, target_sr: int = TARGET_SR) -> i
 
 def audio_info(path: str | os.PathLike) -> tuple[int, int, int]:
     """``(frames, samplerate, channels)`` from the file header (fast: no decode)."""
+    _check_file(path)
     try:
         info = sf.info(str(path))
     except (sf.LibsndfileError, RuntimeError, OSError) as exc:
@@ -61,6 +62,7 @@ def read_audio(path: str | os.PathLike, target_sr: int = TARGET_SR) -> np.ndarra
     Multi-channel audio is averaged over channels and other rates are resampled, each with an
     :class:`AudioWarning` naming the file. Float files are returned as stored (not clipped).
     """
+    _check_file(path)
     try:
         data, sr = sf.read(str(path), dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, OSError) as exc:
@@ -80,6 +82,17 @@ def read_audio(path: str | os.PathLike, target_sr: int = TARGET_SR) -> np.ndarra
     if not np.all(np.isfinite(wave)):
         raise SpoofcmError(f"{path}: audio holds NaN or infinite samples")
     return np.ascontiguousarray(wave, dtype=np.float32)
+
+
+def _check_file(path: str | os.PathLike) -> None:
+    """``PATH: no such file`` (or the OS error) before libsndfile, which says "System error."."""
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        reason = "no such file" if isinstance(exc, FileNotFoundError) else \
+            (exc.strerror or str(exc)).lower()
+        raise SpoofcmError(f"{path}: {reason}") from None
 
 
 def _reason(exc: BaseException) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from spoofcm.bin.argtypes import positive_int
 from spoofcm.errors import cli_main
 
 
@@ -17,9 +18,9 @@ def build_parser() -> argparse.ArgumentParser:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", required=True, help="data dir (wav.scp, utt2num_samples, ...)")
     p.add_argument("--out", required=True, help="output dir, e.g. dump/logmel/train")
-    p.add_argument("--job", type=int, default=1, help="this job's number, 1-based")
-    p.add_argument("--nj", type=int, default=1, help="number of jobs")
-    p.add_argument("--num-threads", type=int, default=1, help="torch threads per job")
+    p.add_argument("--job", type=positive_int, default=1, help="this job's number, 1-based")
+    p.add_argument("--nj", type=positive_int, default=1, help="number of jobs")
+    p.add_argument("--num-threads", type=positive_int, default=1, help="torch threads per job")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--check-space", action="store_true",
                    help="only check that the whole set's dump fits the free space, then exit")

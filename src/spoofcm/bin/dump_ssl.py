@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from spoofcm.bin.argtypes import nonneg_int, positive_float, positive_int
 from spoofcm.errors import SpoofcmError, cli_main
 
 
@@ -22,11 +23,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--print-tag", action="store_true", help="print the ssl_tag and exit")
     p.add_argument("--data", help="data dir of the set")
     p.add_argument("--out", help="output dir dump/ssl/<ssl_tag>/<set>")
-    p.add_argument("--job", type=int, default=1, help="this job's index, 1-based (default 1)")
-    p.add_argument("--nj", type=int, default=1, help="number of jobs (default 1)")
-    p.add_argument("--ngpu", type=int, default=0,
+    p.add_argument("--job", type=positive_int, default=1, help="this job's index, 1-based (default 1)")
+    p.add_argument("--nj", type=positive_int, default=1, help="number of jobs (default 1)")
+    p.add_argument("--ngpu", type=nonneg_int, default=0,
                    help="GPUs to spread the jobs over: job J runs on GPU (J-1) mod N; 0 = CPU")
-    p.add_argument("--batch-seconds", type=float, default=60.0,
+    p.add_argument("--batch-seconds", type=positive_float, default=60.0,
                    help="padded audio per batch in seconds (default 60)")
     p.add_argument("--check-space", action="store_true",
                    help="only check that the whole set's cache fits the free space, then exit")

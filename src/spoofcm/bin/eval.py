@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from spoofcm.bin.argtypes import nonneg_int
 from spoofcm.errors import cli_main
 from spoofcm.metrics.pipeline import EvalInputs, env_path, evaluate
 from spoofcm.metrics.report import summary_text
@@ -41,8 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dev-scores", help="dev CM scores, to fit the calibration")
     p.add_argument("--dev-data", help="dev data dir (its utt2label labels --dev-scores)")
     p.add_argument("--calibration", help="calibration JSON: written when fitting, else read")
-    p.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples (0: off)")
-    p.add_argument("--seed", type=int, default=0, help="bootstrap seed")
+    p.add_argument("--n-boot", type=nonneg_int, default=1000, help="bootstrap resamples (0: off)")
+    p.add_argument("--seed", type=nonneg_int, default=0, help="bootstrap seed")
     p.add_argument("--legacy-tdcf", action="store_true", help="also report the 2019 t-DCF")
     p.add_argument("--no-plots", action="store_true", help="skip det.png and hist.png")
     return p

@@ -14,6 +14,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from spoofcm.bin.argtypes import positive_int
+from spoofcm.bin.argtypes import nonneg_int, positive_int
 from spoofcm.bin.common import add_scoring_options
 from spoofcm.errors import SpoofcmError, cli_main
 from spoofcm.fsutil import is_done, mark_done
@@ -29,9 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--features", default="auto", choices=("auto", "cache", "audio"),
                    help="auto: the cache when it holds this set, else audio (default auto)")
     p.add_argument("--out", required=True, type=Path, help="output dir")
-    p.add_argument("--job", type=int, default=1, help="this job (1-based)")
-    p.add_argument("--nj", type=int, default=1, help="number of jobs")
-    p.add_argument("--ngpu", type=int, default=None,
+    p.add_argument("--job", type=positive_int, default=1, help="this job (1-based)")
+    p.add_argument("--nj", type=positive_int, default=1, help="number of jobs")
+    p.add_argument("--ngpu", type=nonneg_int, default=None,
                    help="GPUs to spread the jobs over (job J on GPU (J-1) mod N); default: --device")
     add_scoring_options(p, "utterance")
     return p
@@ -43,8 +45,7 @@ def score_job(args: argparse.Namespace) -> list[float]:
     from spoofcm.data.dataset import StreamDataset, crop_units, is_cached
     from spoofcm.data.split import job_slice
     from spoofcm.device import choose_device
-    from spoofcm.features.streams import load_ssl_features
-    from spoofcm.infer.load import load_exp_model
+    from spoofcm.infer.load import load_exp_model, load_frontend
     from spoofcm.infer.scoring import score_audio, score_indices, score_waves
 
     device = choose_device(args.device, args.ngpu, args.job)
@@ -63,20 +64,20 @@ def score_job(args: argparse.Namespace) -> list[float]:
         raise SpoofcmError(f"--features cache: no finished cache of set '{set_name}' for "
                            f"streams {inputs} under {args.dump_dir}")
     units = crop_units(args.window_seconds) if args.window_seconds else None
+    max_units = crop_units(args.max_seconds or cfg["infer"]["max_seconds"])
     amp = cfg["train"]["amp"] == "bf16" and device.type == "cuda"
     desc = f"score {set_name} job {args.job}"
     if cached and args.features != "audio":
         ds = StreamDataset(data, args.dump_dir, set_name, inputs, cfg, mode="eval", utts=utts)
         got, scores, _, _ = score_indices(model, ds, range(len(ds)), device, amp, units,
-                                          progress=True, desc=desc)
+                                          progress=True, desc=desc, max_units=max_units)
         if got != utts:
             raise SpoofcmError(f"{args.data}: scored utterances do not match the job's slice")
         return scores
     print(f"spoofcm-infer: {set_name}: features computed from the audio on {device}",
           file=sys.stderr)
-    ssl = (load_ssl_features(cfg, device, args.trust_checkpoint, args.ssl_checkpoint)
-           if "ssl" in inputs else None)
-    return score_audio(model, cfg, data, utts, device, ssl, amp, units,
+    ssl = load_frontend(model, cfg, device, args.trust_checkpoint)
+    return score_audio(model, cfg, data, utts, device, ssl, amp, units, max_units,
                        cfg["infer"]["batch_seconds"], progress=True, desc=desc)
 
 

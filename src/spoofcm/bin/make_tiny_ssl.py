@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from spoofcm.bin.argtypes import nonneg_int
 from spoofcm.errors import cli_main
 from spoofcm.ssl.presets import PRESETS
 
@@ -17,7 +18,7 @@ from spoofcm.ssl.presets import PRESETS
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="spoofcm-make-tiny-ssl", description=__doc__)
     parser.add_argument("--out", required=True, help="checkpoint file to write (.pt)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--seed", type=nonneg_int, default=0, help="random seed (default 0)")
     parser.add_argument("--preset", default="tiny", choices=sorted(PRESETS),
                         help="architecture (default tiny)")
     args = parser.parse_args(argv)

@@ -11,13 +11,10 @@ is reported on stderr by name; the others are still scored and the exit code is 
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 from pathlib import Path
-from typing import Any
 
-import numpy as np
 
 from spoofcm.bin.common import add_scoring_options
 from spoofcm.errors import SpoofcmError, cli_main
@@ -35,22 +32,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def decision_threshold(exp: Path) -> tuple[float, str]:
-    """Score threshold (bona fide iff score ≥ it) and where it came from."""
-    cal = exp / "calibration.json"
-    if cal.is_file():
-        from spoofcm.metrics.calibration import Calibration, DcfModel
-        c = Calibration.load(cal)
-        if not c.a > 0:
-            raise SpoofcmError(f"{cal}: calibration slope a={c.a} is not positive")
-        return (DcfModel().bayes_threshold - c.b) / c.a, "calibrated (Bayes threshold on LLR)"
-    path = exp / "threshold.json"
-    try:
-        info = json.loads(path.read_text(encoding="utf-8"))
-        return float(info["threshold"]), "dev EER threshold"
-    except FileNotFoundError:
-        raise SpoofcmError(f"{path}: not found (train the model with spoofcm-train)") from None
-    except (ValueError, KeyError, TypeError) as exc:
-        raise SpoofcmError(f"{path}: not a threshold file ({exc})") from None
+    """Score threshold (bona fide iff score ≥ it) and where it came from; a stored decision
+    that cannot be used is reported in one warning line (spoofcm.metrics.decisions)."""
+    from spoofcm.metrics.decisions import decision_threshold as stored_decision
+    threshold, source, warnings = stored_decision(exp)
+    for msg in warnings:
+        print(f"spoofcm-score: warning: {msg}", file=sys.stderr)
+    return threshold, source
 
 
 def read_inputs(args: argparse.Namespace) -> list[tuple[str, str]]:
@@ -64,47 +52,34 @@ def read_inputs(args: argparse.Namespace) -> list[tuple[str, str]]:
     return [(f, f) for f in args.files]
 
 
-def score_one(model: Any, ssl: Any, wave: np.ndarray, name: str, device: Any,
-              window_units: int | None) -> float:
-    """Score one waveform, its features computed as stages 1–2 would have stored them."""
-    from spoofcm.features.streams import compute_streams
-    from spoofcm.infer.scoring import forward_score, logits_to_scores
-    import torch
-    if getattr(model, "is_neural", True) is False:
-        return float(model.score_wave(wave))
-    streams = compute_streams(tuple(model.inputs), [name], [wave], ssl)[0]
-    with torch.inference_mode():
-        return float(logits_to_scores(forward_score(model, streams, device, False, window_units))[0])
-
-
 @cli_main
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     items = read_inputs(args)
     threshold, source = decision_threshold(args.exp)
+
     from spoofcm.audio.io import read_audio
     from spoofcm.data.dataset import crop_units
     from spoofcm.device import choose_device
-    from spoofcm.features.streams import load_ssl_features
-    from spoofcm.infer.load import load_exp_model
-    from spoofcm.infer.scoring import write_scores
+    from spoofcm.infer.load import load_exp_model, load_frontend
+    from spoofcm.infer.scoring import score_one, write_scores
 
     device = choose_device(args.device)
     model, cfg = load_exp_model(args.exp, args.checkpoint, args.trust_checkpoint, device,
                                 args.ssl_checkpoint)
-    neural = getattr(model, "is_neural", True) is not False
-    ssl = (load_ssl_features(cfg, device, args.trust_checkpoint, args.ssl_checkpoint)
-           if neural and "ssl" in model.inputs else None)
+    ssl = load_frontend(model, cfg, device, args.trust_checkpoint)
     units = crop_units(args.window_seconds) if args.window_seconds else None
+    crop = crop_units(float(cfg["train"]["crop_seconds"]))
+    max_units = crop_units(args.max_seconds or cfg["infer"]["max_seconds"])
     print(f"# threshold {threshold:.6f} ({source}); score = log-odds, higher = bona fide",
           file=sys.stderr)
     names, scores, failed = [], [], []
     for name, path in items:
         try:
-            score = score_one(model, ssl, read_audio(path), path, device, units)
+            score = score_one(model, ssl, read_audio(path), path, device, units, max_units, crop)
             if not math.isfinite(score):
                 raise SpoofcmError(f"{path}: score is {score}")
-        except SpoofcmError as exc:
+        except SpoofcmError as exc:  # one file's problem; the others go on
             failed.append(name)
             msg = str(exc) if name == path and path in str(exc) else f"{name}: {exc}"
             print(f"spoofcm-score: error: {msg}", file=sys.stderr, flush=True)

@@ -31,6 +31,7 @@ from tqdm import tqdm
 from spoofcm.audio.io import audio_info, resampled_length
 from spoofcm.data.datadir import LABELS, SUBSETS, DataDir, write_data_dir
 from spoofcm.errors import SpoofcmError, where
+from spoofcm.textio import read_lines
 
 LA19_PROTOCOLS = "ASVspoof2019_LA_cm_protocols"
 SETS = ("train", "dev", "eval_la19", "eval_la21", "eval_df21")
@@ -67,19 +68,14 @@ class CorpusRoots:
 
 def _columns(path: Path, ncols: int) -> Iterator[tuple[int, list[str]]]:
     """Yield ``(line number, fields)`` of a whitespace-separated table; blank lines skipped."""
-    try:
-        fh = open(path, encoding="utf-8")
-    except FileNotFoundError:
-        raise SpoofcmError(f"{path}: protocol/key file not found") from None
-    with fh:
-        for n, line in enumerate(fh, 1):
-            fields = line.split()
-            if not fields:
-                continue
-            if len(fields) != ncols:
-                raise SpoofcmError(f"{where(path, n)}: expected {ncols} columns, got "
-                                   f"{len(fields)}: '{line.strip()}'")
-            yield n, fields
+    for n, line in read_lines(path, "protocol/key file"):  # the spoofcm.textio policy
+        fields = line.split()
+        if not fields:
+            continue
+        if len(fields) != ncols:
+            raise SpoofcmError(f"{where(path, n)}: expected {ncols} columns, got "
+                               f"{len(fields)}: '{line.strip()}'")
+        yield n, fields
 
 
 def _check_label(path: Path, n: int, label: str, attack: str, bonafide_attack: str) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from spoofcm.errors import SpoofcmError, where
 from spoofcm.fsutil import atomic_write_text
+from spoofcm.textio import read_lines
 
 REQUIRED = ("wav.scp", "utt2spk", "spk2utt", "utt2label", "utt2attack", "utt2cond")
 OPTIONAL = ("utt2subset", "utt2num_samples")
@@ -32,26 +33,20 @@ def read_map(path: str | os.PathLike, multi: bool = False) -> dict[str, str]:
     """
     out: dict[str, str] = {}
     prev: bytes | None = None
-    try:
-        fh = open(path, encoding="utf-8")
-    except FileNotFoundError:
-        raise SpoofcmError(f"{path}: file not found") from None
-    with fh:
-        for n, line in enumerate(fh, 1):
-            line = line.rstrip("\n")
-            if not line.strip():
-                raise SpoofcmError(f"{where(path, n)}: empty line")
-            parts = line.split(None, 1)
-            if len(parts) != 2 or not parts[1].strip():
-                raise SpoofcmError(f"{where(path, n)}: expected 'key value', got '{line}'")
-            key, value = parts[0], parts[1].strip()
-            if key in out:
-                raise SpoofcmError(f"{where(path, n)}: duplicate key '{key}'")
-            kb = key.encode("utf-8")
-            if prev is not None and kb < prev:
-                raise SpoofcmError(f"{where(path, n)}: not sorted (LC_ALL=C) at key '{key}'")
-            prev = kb
-            out[key] = value
+    for n, line in read_lines(path):  # BOM, CRLF and non-UTF-8 as spoofcm.textio decides
+        if not line.strip():
+            raise SpoofcmError(f"{where(path, n)}: empty line")
+        parts = line.split(None, 1)
+        if len(parts) != 2 or not parts[1].strip():
+            raise SpoofcmError(f"{where(path, n)}: expected 'key value', got '{line}'")
+        key, value = parts[0], parts[1].strip()
+        if key in out:
+            raise SpoofcmError(f"{where(path, n)}: duplicate key '{key}'")
+        kb = key.encode("utf-8")
+        if prev is not None and kb < prev:
+            raise SpoofcmError(f"{where(path, n)}: not sorted (LC_ALL=C) at key '{key}'")
+        prev = kb
+        out[key] = value
     return out
 
 

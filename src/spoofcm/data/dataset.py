@@ -21,6 +21,7 @@ import torch
 from torch.utils.data import Dataset
 
 from spoofcm.data.datadir import DataDir, load_data_dir
+from spoofcm.data.scp import check_scp, load_scp
 from spoofcm.errors import SpoofcmError
 from spoofcm.labels import CLASS_INDEX
 
@@ -204,9 +205,7 @@ class StreamDataset(Dataset):
 
     def _check_keys(self) -> None:
         for stream, scp in self.scps.items():
-            keys = set()
-            with open(scp, encoding="utf-8") as fh:
-                keys = {line.split(None, 1)[0] for line in fh if line.strip()}
+            keys = set(check_scp(scp))  # refuses command entries ("... |"): spoofcm.data.scp
             missing = [u for u in self.utts if u not in keys]
             if missing:
                 raise SpoofcmError(f"{scp}: {len(missing)} utterances of the data dir missing "
@@ -220,8 +219,7 @@ class StreamDataset(Dataset):
 
     def _reader(self, stream: str):
         if stream not in self._readers:  # opened lazily: each DataLoader worker has its own
-            import kaldiio
-            self._readers[stream] = kaldiio.load_scp(str(self.scps[stream]))
+            self._readers[stream] = load_scp(self.scps[stream])
         return self._readers[stream]
 
     def read_streams(self, utt: str) -> dict[str, np.ndarray]:

@@ -20,7 +20,8 @@ from tqdm import tqdm
 from spoofcm.data.datadir import DataDir, load_data_dir
 from spoofcm.data.split import job_slice
 from spoofcm.errors import SpoofcmError
-from spoofcm.fsutil import atomic_path, atomic_write_text, is_done, mark_done
+from spoofcm.fsutil import (atomic_path, atomic_write_text, fsync_file, is_done, mark_done,
+                            remove_stale_temps)
 
 
 def part_paths(out: Path, job: int) -> dict[str, Path]:
@@ -40,6 +41,8 @@ class ShardWriter:
 
     def __enter__(self) -> "ShardWriter":
         self.out.mkdir(parents=True, exist_ok=True)
+        for name in ("ark", "scp", "frames"):  # a killed earlier attempt's hidden partial files
+            remove_stale_temps(self.paths[name])
         self._atomic = atomic_path(self.paths["ark"], suffix=".ark")
         tmp = self._atomic.__enter__()
         self._fh = open(tmp, "wb")

@@ -19,10 +19,11 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from spoofcm.data.dataset import StreamDataset, align, collate, windows
+from spoofcm.data.dataset import StreamDataset, collate, crop_units
 from spoofcm.errors import SpoofcmError
 from spoofcm.labels import BONAFIDE, SPOOF
 from spoofcm.fsutil import atomic_write_text
+from spoofcm.infer.long import check_length, mean_logits, stream_parts, wave_parts
 
 
 def autocast(device: torch.device, amp: bool):
@@ -48,43 +49,72 @@ def compute_eer(bona: np.ndarray, spoof: np.ndarray) -> tuple[float, float]:
 
 
 def forward_score(model: Any, streams: dict[str, np.ndarray], device: torch.device,
-                  amp: bool = False, window_units: int | None = None
-                  ) -> torch.Tensor:
-    """Mean logits (1, 2) of one utterance: the full aligned utterance, or the mean over fixed
-    windows of ``window_units`` (bounded memory for any length)."""
-    parts = windows(streams, window_units) if window_units else [align(streams)]
-    batch = {k: torch.stack([torch.from_numpy(np.ascontiguousarray(p[k])) for p in parts]).to(device)
-             for k in streams}
-    with autocast(device, amp):
-        logits = model(batch)
-    return logits.float().mean(dim=0, keepdim=True)
+                  amp: bool = False, window_units: int | None = None,
+                  max_units: int | None = None, crop: int = 200, name: str = "") -> torch.Tensor:
+    """Mean logits (1, 2) of one utterance's streams: the full aligned utterance, the mean over
+    fixed windows of ``window_units``, or, above ``max_units``, over overlapping crops of
+    ``crop`` units run a few at a time (bounded memory for any length: :mod:`.long`)."""
+    return mean_logits(model, stream_parts(streams, window_units, max_units, crop), device,
+                       lambda: autocast(device, amp), name)
+
+
+def score_one(model: Any, ssl: Any, wave: np.ndarray, name: str, device: torch.device,
+              window_units: int | None = None, max_units: int | None = None,
+              crop: int = 200, amp: bool = False) -> float:
+    """Score one waveform with its features computed now; a long one is cut into overlapping
+    crops before any feature is computed, so the SSL encoder never sees more than a crop."""
+    from spoofcm.features.streams import compute_streams
+    check_length(wave, name)
+    if getattr(model, "is_neural", True) is False:
+        return float(model.score_wave(wave))
+    inputs = tuple(model.inputs)
+
+    def parts():
+        for piece in wave_parts(wave, None if window_units else max_units, window_units or crop):
+            yield from stream_parts(compute_streams(inputs, [name], [piece], ssl)[0],
+                                    window_units, None, crop)
+    return float(logits_to_scores(mean_logits(model, parts(), device,
+                                              lambda: autocast(device, amp), name))[0])
 
 
 @torch.no_grad()
 def score_audio(model: Any, cfg: dict[str, Any], data: Any, utts: Sequence[str],
                 device: torch.device, ssl: Any = None, amp: bool = False,
-                window_units: int | None = None, batch_seconds: float = 60.0,
-                progress: bool = False, desc: str = "score") -> list[float]:
+                window_units: int | None = None, max_units: int | None = None,
+                batch_seconds: float = 60.0, progress: bool = False,
+                desc: str = "score") -> list[float]:
     """Scores of ``utts`` with features computed from the audio (no stage 1–2 cache): waves
     are read and their SSL features extracted in batches of similar length on ``device``,
-    then each utterance goes through the model as in :func:`score_indices`."""
+    then each utterance goes through the model as in :func:`score_indices`; utterances longer
+    than ``max_units`` go through :func:`score_one` (crops first, then features)."""
     from spoofcm.audio.io import read_audio
     from spoofcm.data.dump import utt_lengths
     from spoofcm.features.streams import compute_streams, plan_batches
 
     model.eval()
     inputs = tuple(model.inputs)
+    crop = crop_units(float(cfg["train"]["crop_seconds"]))
+    lengths = utt_lengths(utts, data)
     exact = bool(ssl is not None and ssl.exact)
-    plan = plan_batches(utt_lengths(utts, data), int(batch_seconds * 16000), exact)
+    plan = plan_batches(lengths, int(batch_seconds * 16000), exact)
     scores: dict[str, float] = {}
     with tqdm(total=len(utts), desc=desc, disable=not progress, mininterval=10, leave=False) as bar:
         for batch in plan:
             names = [utts[i] for i in batch]
             waves = [read_audio(data.wav[u]) for u in names]
-            for name, streams in zip(names, compute_streams(inputs, [data.wav[u] for u in names],
-                                                            waves, ssl)):
-                logits = forward_score(model, streams, device, amp, window_units)
-                scores[name] = float(logits_to_scores(logits)[0])
+            short = [k for k, u in enumerate(names) if max_units is None or window_units or
+                     lengths[batch[k]] // 320 <= max_units]
+            for k, w in enumerate(waves):
+                check_length(w, data.wav[names[k]])
+            streams = compute_streams(inputs, [data.wav[names[k]] for k in short],
+                                      [waves[k] for k in short], ssl)
+            for k, st in zip(short, streams):
+                logits = forward_score(model, st, device, amp, window_units, None, crop,
+                                       data.wav[names[k]])
+                scores[names[k]] = float(logits_to_scores(logits)[0])
+            for k in sorted(set(range(len(names))) - set(short)):
+                scores[names[k]] = score_one(model, ssl, waves[k], data.wav[names[k]], device,
+                                             window_units, max_units, crop, amp)
             bar.update(len(batch))
     return [scores[u] for u in utts]
 
@@ -99,7 +129,7 @@ def score_waves(model: Any, data: Any, utts: Sequence[str], progress: bool = Tru
 @torch.no_grad()
 def score_indices(model: Any, ds: StreamDataset, indices: Sequence[int], device: torch.device,
                   amp: bool = False, window_units: int | None = None, num_workers: int = 0,
-                  progress: bool = False, desc: str = "score"
+                  progress: bool = False, desc: str = "score", max_units: int | None = None
                   ) -> tuple[list[str], list[float], list[int], list[float]]:
     """Score ``ds[i]`` for each index (full utterances, or the mean over fixed windows).
 
@@ -115,7 +145,7 @@ def score_indices(model: Any, ds: StreamDataset, indices: Sequence[int], device:
     for streams, label, names in tqdm(loader, desc=desc, disable=not progress, mininterval=10,
                                       leave=False):
         logits = forward_score(model, {k: v[0].numpy() for k, v in streams.items()}, device,
-                               amp, window_units)
+                               amp, window_units, max_units, ds.units, names[0])
         losses.append(float(F.cross_entropy(logits, label.to(device))))
         scores.append(float(logits_to_scores(logits)[0]))
         labels.append(int(label[0]))

@@ -16,6 +16,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from spoofcm.errors import SpoofcmError, where
+from spoofcm.textio import check_block
 
 BLOCK_BYTES = 4 << 20
 
@@ -86,6 +87,7 @@ def read_columns(path: str | os.PathLike, ncols: int, wanted: tuple[int, ...]) -
         raise SpoofcmError(f"{path}: file not found") from None
     with fh:
         for block in _blocks(fh):
+            block = check_block(path, block, first_line)  # BOM and UTF-8 (spoofcm.textio)
             a = np.frombuffer(block, dtype=np.uint8)
             starts, ends = _tokens(a)
             line_ends = np.flatnonzero(a == 10)

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from spoofcm.metrics.decisions import store_calibration
 from spoofcm.errors import SpoofcmError
 from spoofcm.labels import BONAFIDE, SPOOF
 from spoofcm.fsutil import atomic_write_text
@@ -24,6 +25,7 @@ from spoofcm.metrics.keys import (Trials, asv_key_path, attach_scores, default_a
                                   read_asv, read_cm_key, read_data_dir_trials)
 from spoofcm.metrics.report import metrics_dict, per_attack_markdown, per_condition_markdown
 from spoofcm.metrics.tdcf import min_tdcf
+from spoofcm.metrics.resultset import result_dir
 
 
 @dataclass
@@ -79,14 +81,16 @@ def calibrate(dev_scores: Path | None, dev_data: Path | None, calib_path: Path |
         dev = attach_scores(read_data_dir_trials(dev_data), dev_scores)
         d_bona, d_spoof = dev.scores[dev.label == BONAFIDE], dev.scores[dev.label == SPOOF]
         model = cal.fit_calibration(d_bona, d_spoof)
-        if calib_path is not None:
-            model.save(calib_path)
+        stored_warning = store_calibration(model, calib_path) if calib_path is not None else None
+        if stored_warning:
+            calib_path = None
         dev_report = cal.calibration_report(model.apply(d_bona), model.apply(d_spoof))
     elif calib_path is not None:
-        model, dev_report = cal.Calibration.load(calib_path), None
+        model, dev_report, stored_warning = cal.Calibration.load(calib_path), None, None
     else:
         return None
     return {"calibration_file": None if calib_path is None else str(calib_path),
+            **({"warning": stored_warning} if stored_warning else {}),
             "a": model.a, "b": model.b, "method": model.method,
             "eval": cal.calibration_report(model.apply(bona), model.apply(spoof)),
             "dev": dev_report,
@@ -126,9 +130,12 @@ def evaluate(inp: EvalInputs, out_dir: Path | None = None, dev_scores: Path | No
     calibrated = calibrate(dev_scores, dev_data, calib_path, bona, spoof)
     if calibrated is not None:
         extra["calibrated"] = calibrated
+        if calibrated.get("warning"):
+            tables.warnings.append(calibrated["warning"])
     result = metrics_dict(tables, inp.track, subset, extra)
-    if out_dir is not None:
-        write_outputs(out_dir, tables, result, inp.track, bona, spoof, plots)
+    if out_dir is not None:  # all files of this run appear together, or none (resultset)
+        with result_dir(out_dir) as work:
+            write_outputs(work, tables, result, inp.track, bona, spoof, plots)
     return tables, result
 
 

@@ -19,6 +19,7 @@ from spoofcm.errors import SpoofcmError
 from spoofcm.metrics.report import fmt
 from spoofcm.models.registry import model_names
 from spoofcm.tracks import EVAL_SET_TRACK
+from spoofcm.metrics.resultset import is_result_dir
 
 #: model names in the paper's table order (the registry's order)
 MODELS = tuple(model_names())
@@ -74,6 +75,8 @@ def collect(recipe_dir: str | Path) -> list[Entry]:
     """Every metrics.json of a recipe, sorted by experiment then eval set."""
     entries = []
     for path in sorted(Path(recipe_dir).glob("exp/*/results/*/metrics.json")):
+        if not is_result_dir(path.parent):  # a hidden folder of an unfinished spoofcm-eval
+            continue
         try:
             metrics = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:

@@ -71,7 +71,9 @@ def read_checkpoint(path: str | os.PathLike, trust: bool = False) -> dict[str, A
                                f"is not on the allowlist of data-only types; {_TRUST_HINT}") from None
         what = "corrupt PyTorch checkpoint" if use_mmap else (
             "not a PyTorch checkpoint (neither torch's zip format nor its legacy format)")
-        raise SpoofcmError(f"{path}: {what}: {_unpickler_reason(exc)}") from None
+        hint = "" if trust else (f"; it may also hold objects that are not plain data "
+                                 f"(refused for safety): {_TRUST_HINT}")
+        raise SpoofcmError(f"{path}: {what}: {_unpickler_reason(exc)}{hint}") from None
     except (RuntimeError, EOFError, OSError, ValueError, zipfile.BadZipFile) as exc:
         raise SpoofcmError(f"{path}: unreadable checkpoint, truncated or corrupt "
                            f"({_first_line(exc)})") from None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import pickle
 import random
+import zipfile
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -17,7 +18,7 @@ import numpy as np
 import torch
 
 from spoofcm.errors import SpoofcmError
-from spoofcm.fsutil import atomic_path
+from spoofcm.fsutil import atomic_path, write_failure
 
 
 def rng_state() -> dict[str, Any]:
@@ -48,9 +49,13 @@ def set_rng_state(state: dict[str, Any]) -> None:
 
 
 def save(obj: dict[str, Any], path: str | os.PathLike) -> None:
-    """``torch.save`` atomically (temporary file + rename)."""
+    """``torch.save`` atomically and durably (temporary file, fsync, rename, fsync of the
+    folder: spoofcm.fsutil); a full disk is ``PATH: no space left on device``."""
     with atomic_path(path, suffix=".pt.tmp") as tmp:
-        torch.save(obj, tmp)
+        try:
+            torch.save(obj, tmp)
+        except RuntimeError as exc:  # torch reports a failed write without errno
+            raise write_failure(exc, path) from None
 
 
 def load(path: str | os.PathLike, trust: bool = False,
@@ -59,6 +64,9 @@ def load(path: str | os.PathLike, trust: bool = False,
     path = Path(path)
     if not path.is_file():
         raise SpoofcmError(f"{path}: checkpoint not found")
+    if path.stat().st_size == 0:
+        raise SpoofcmError(f"{path}: empty checkpoint file (written by a crash?); delete it "
+                           f"to start over")
     try:
         obj = torch.load(path, map_location=map_location, weights_only=not trust)
     except pickle.UnpicklingError as exc:
@@ -66,7 +74,12 @@ def load(path: str | os.PathLike, trust: bool = False,
         raise SpoofcmError(f"{path}: not a data-only checkpoint ({first}); "
                            f"pass --trust-checkpoint only if you trust its source") from None
     except (RuntimeError, EOFError, OSError) as exc:
-        raise SpoofcmError(f"{path}: cannot read checkpoint ({str(exc).splitlines()[0]})") from None
+        first = str(exc).strip().splitlines()[0].split(". ")[0] if str(exc).strip() else ""
+        raise SpoofcmError(f"{path}: cannot read checkpoint, truncated or corrupt "
+                           f"({first or type(exc).__name__})") from None
+    except (IndexError, ValueError, KeyError, TypeError, AttributeError, zipfile.BadZipFile) as exc:
+        raise SpoofcmError(f"{path}: truncated or corrupt checkpoint ({type(exc).__name__}: "
+                           f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
     if not isinstance(obj, dict):
         raise SpoofcmError(f"{path}: expected a dict checkpoint, got {type(obj).__name__}")
     return obj
