@@ -1,0 +1,165 @@
+"""Read the ASVspoof 5 evaluation-package files: CM and SASV score and key TSVs.
+
+Each file has one header line naming its columns (the organisers read them by name, so the
+column order is free and extra columns are ignored); rows are matched between score and key
+by ``filename`` (Track 1) or by the pair (``spk``, ``filename``) (Track 2). Any problem stops
+with ``file:line: reason``: missing, unknown or repeated header, wrong column count, unknown
+label, non-numeric score, repeated trial, trial in one file and not the other. Parsing is the
+vectorised :mod:`spoofcm.metrics.fastio`, so a million-line file takes about a second.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from spoofcm.errors import SpoofcmError, where
+from spoofcm.metrics.fastio import encode, read_columns, sort_order, text, words
+from spoofcm.metrics.keys import parse_scores
+
+#: header names the organisers' loader renames to ours
+ALIASES = {"trial_anon": "filename", "tar_spk_anon": "spk", "cm_label": "cm-label",
+           "asv_label": "asv-label"}
+CM_LABELS = ("bonafide", "spoof")
+ASV_LABELS = ("target", "nontarget", "spoof")
+
+
+def _header(path: Path, wanted: tuple[str, ...]) -> tuple[int, dict[str, int]]:
+    """Column count and the index of each wanted column, from the first line."""
+    try:
+        with open(path, "rb") as fh:
+            first = fh.readline()
+    except FileNotFoundError:
+        raise SpoofcmError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise SpoofcmError(f"{path}: is a directory, expected a file") from None
+    names = [ALIASES.get(t, t) for t in first.decode("utf-8", "replace").split()]
+    if not names:
+        raise SpoofcmError(f"{where(path, 1)}: empty first line (expected the header "
+                           f"'{' '.join(wanted)}')")
+    missing = [w for w in wanted if w not in names]
+    if missing:
+        raise SpoofcmError(f"{where(path, 1)}: missing header line or column "
+                           f"'{missing[0]}': expected a header naming "
+                           f"'{' '.join(wanted)}', got '{first.decode('utf-8', 'replace').strip()}'")
+    for name in wanted:
+        if names.count(name) > 1:
+            raise SpoofcmError(f"{where(path, 1)}: column '{name}' appears twice in the header")
+    return len(names), {w: names.index(w) for w in wanted}
+
+
+def read_table(path: str | os.PathLike, wanted: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """The ``wanted`` columns (byte strings) of a headed table, header row removed."""
+    path = Path(path)
+    ncols, index = _header(path, wanted)
+    cols = read_columns(path, ncols, tuple(index[w] for w in wanted))
+    header = cols[0][0]
+    again = np.flatnonzero(cols[0][1:] == header)
+    if again.size:
+        raise SpoofcmError(f"{where(path, int(again[0]) + 2)}: the header line is repeated")
+    if cols[0].size == 1:
+        raise SpoofcmError(f"{path}: no trials after the header line")
+    return {w: c[1:] for w, c in zip(wanted, cols)}
+
+
+def _labels(path: Path, values: np.ndarray, allowed: tuple[str, ...], what: str) -> np.ndarray:
+    codes, names = encode(values, allowed)
+    bad = [i for i, n in enumerate(names) if n not in allowed]
+    if bad:
+        i = int(np.flatnonzero(np.isin(codes, bad))[0])
+        raise SpoofcmError(f"{where(path, i + 2)}: unknown {what} '{names[codes[i]]}' "
+                           f"(expected one of {', '.join(allowed)})")
+    return codes
+
+
+def _trial_keys(table: dict[str, np.ndarray], id_cols: tuple[str, ...], width: dict[str, int]
+                ) -> np.ndarray:
+    return np.hstack([words(table[c], width[c]) for c in id_cols])
+
+
+def _trial_name(table: dict[str, np.ndarray], id_cols: tuple[str, ...], i: int) -> str:
+    return " ".join(text(table[c][i]) for c in id_cols)
+
+
+def _first_duplicate(keys: np.ndarray, order: np.ndarray) -> int | None:
+    """Row index of the earliest row that repeats an earlier one, or None."""
+    srt = keys[order]
+    dup = np.flatnonzero(np.all(srt[1:] == srt[:-1], axis=1))
+    if dup.size == 0:
+        return None
+    return int(np.stack([order[dup], order[dup + 1]]).max(axis=0).min())
+
+
+def match_rows(key: dict[str, np.ndarray], key_path: Path, scores: dict[str, np.ndarray],
+               score_path: Path, id_cols: tuple[str, ...]) -> np.ndarray:
+    """For each key row, the index of its score row; every trial exactly once in each file."""
+    width = {c: max(key[c].itemsize, scores[c].itemsize) for c in id_cols}
+    k_keys, s_keys = _trial_keys(key, id_cols, width), _trial_keys(scores, id_cols, width)
+    k_order, s_order = sort_order(k_keys), sort_order(s_keys)
+    for table, keys, order, path in ((key, k_keys, k_order, key_path),
+                                     (scores, s_keys, s_order, score_path)):
+        n = _first_duplicate(keys, order)
+        if n is not None:
+            raise SpoofcmError(f"{where(path, n + 2)}: duplicate trial "
+                               f"'{_trial_name(table, id_cols, n)}'")
+    if k_keys.shape[0] == s_keys.shape[0] and np.array_equal(k_keys[k_order], s_keys[s_order]):
+        perm = np.empty(k_order.size, dtype=np.int64)
+        perm[k_order] = s_order
+        return perm
+    k_view = np.ascontiguousarray(k_keys).view([("", np.uint64)] * k_keys.shape[1]).ravel()
+    s_view = np.ascontiguousarray(s_keys).view([("", np.uint64)] * s_keys.shape[1]).ravel()
+    extra = np.flatnonzero(~np.isin(s_view, k_view))
+    if extra.size:
+        n = int(extra[0])
+        raise SpoofcmError(f"{where(score_path, n + 2)}: trial "
+                           f"'{_trial_name(scores, id_cols, n)}' is not in the key {key_path}")
+    n = int(np.flatnonzero(~np.isin(k_view, s_view))[0])
+    raise SpoofcmError(f"{score_path}: no score for trial '{_trial_name(key, id_cols, n)}' "
+                       f"({where(key_path, n + 2)})")
+
+
+def read_track1(score_path: str | os.PathLike, key_path: str | os.PathLike
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """(bona fide scores, spoof scores) from ``filename cm-score`` and ``filename cm-label``."""
+    score_path, key_path = Path(score_path), Path(key_path)
+    scores = read_table(score_path, ("filename", "cm-score"))
+    key = read_table(key_path, ("filename", "cm-label"))
+    values = parse_scores(score_path, scores["cm-score"], first_line=2)
+    label = _labels(key_path, key["cm-label"], CM_LABELS, "CM label")
+    values = values[match_rows(key, key_path, scores, score_path, ("filename",))]
+    return values[label == 0], values[label == 1]
+
+
+@dataclass(frozen=True)
+class SasvTrials:
+    """Track 2 trials in key order: ASV label code (0 target, 1 nontarget, 2 spoof), CM label
+    (True = bona fide) and the three score columns."""
+
+    asv_label: np.ndarray
+    cm_bona: np.ndarray
+    cm: np.ndarray
+    asv: np.ndarray
+    sasv: np.ndarray
+
+
+def read_track2(score_path: str | os.PathLike, key_path: str | os.PathLike) -> SasvTrials:
+    """Trials of ``spk filename cm-score asv-score sasv-score`` and ``spk filename cm-label
+    asv-label``, matched by (spk, filename)."""
+    score_path, key_path = Path(score_path), Path(key_path)
+    score_cols = ("spk", "filename", "cm-score", "asv-score", "sasv-score")
+    scores = read_table(score_path, score_cols)
+    key = read_table(key_path, ("spk", "filename", "cm-label", "asv-label"))
+    values = {c: parse_scores(score_path, scores[c], first_line=2) for c in score_cols[2:]}
+    cm_label = _labels(key_path, key["cm-label"], CM_LABELS, "CM label")
+    asv_label = _labels(key_path, key["asv-label"], ASV_LABELS, "ASV label")
+    bad = np.flatnonzero((asv_label == 2) != (cm_label == 1))
+    if bad.size:
+        i = int(bad[0])
+        raise SpoofcmError(f"{where(key_path, i + 2)}: CM label '{CM_LABELS[cm_label[i]]}' "
+                           f"contradicts ASV label '{ASV_LABELS[asv_label[i]]}' (spoof in both "
+                           "or in neither)")
+    perm = match_rows(key, key_path, scores, score_path, ("spk", "filename"))
+    return SasvTrials(asv_label=asv_label, cm_bona=cm_label == 0, cm=values["cm-score"][perm],
+                      asv=values["asv-score"][perm], sasv=values["sasv-score"][perm])
