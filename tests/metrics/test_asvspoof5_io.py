@@ -104,3 +104,11 @@ def test_track2_bad_input_names_file_and_line(t2, which, line, message):
     path.write_text(path.read_text() + line + "\n")
     with pytest.raises(SpoofcmError, match=message):
         read_track2(scores, key)
+
+
+def test_matching_survives_hash_collisions(t1, monkeypatch):
+    from spoofcm.metrics import asvspoof5_io
+
+    monkeypatch.setattr(asvspoof5_io, "_mix", lambda keys: np.zeros(keys.shape[0], np.uint64))
+    bona, spoof = read_track1(*t1)
+    assert sorted(bona.tolist()) == [0.5, 2.0] and spoof.tolist() == [-1.0]

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from spoofcm.errors import SpoofcmError, where
-from spoofcm.metrics.fastio import encode, read_columns, sort_order, text, words
+from spoofcm.metrics.fastio import _mix, encode, read_columns, text, words
 from spoofcm.metrics.keys import parse_scores
 
 #: header names the organisers' loader renames to ours
@@ -83,13 +83,42 @@ def _trial_name(table: dict[str, np.ndarray], id_cols: tuple[str, ...], i: int) 
     return " ".join(text(table[c][i]) for c in id_cols)
 
 
-def _first_duplicate(keys: np.ndarray, order: np.ndarray) -> int | None:
-    """Row index of the earliest row that repeats an earlier one, or None."""
+def _hash_sorted(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(order, sorted rows, row i+1 equals row i) with one integer sort of row hashes.
+
+    Equal rows end up adjacent; if two different rows share a hash and meet, the exact
+    lexicographic order is used instead.
+    """
+    h = _mix(keys)
+    order = np.argsort(h)
     srt = keys[order]
-    dup = np.flatnonzero(np.all(srt[1:] == srt[:-1], axis=1))
+    same = np.all(srt[1:] == srt[:-1], axis=1)
+    hs = h[order]
+    if np.any((hs[1:] == hs[:-1]) & ~same):
+        order = np.lexsort(keys.T[::-1])
+        srt = keys[order]
+        same = np.all(srt[1:] == srt[:-1], axis=1)
+    return order, srt, same
+
+
+def _first_duplicate(order: np.ndarray, same: np.ndarray) -> int | None:
+    """Row index of the earliest row that repeats an earlier one, or None."""
+    dup = np.flatnonzero(same)
     if dup.size == 0:
         return None
     return int(np.stack([order[dup], order[dup + 1]]).max(axis=0).min())
+
+
+def _exact_perm(k_keys: np.ndarray, s_keys: np.ndarray) -> np.ndarray | None:
+    """Score row of each key row by exact lexicographic sorts; None if the sets differ."""
+    if k_keys.shape != s_keys.shape:
+        return None
+    k_order, s_order = np.lexsort(k_keys.T[::-1]), np.lexsort(s_keys.T[::-1])
+    if not np.array_equal(k_keys[k_order], s_keys[s_order]):
+        return None
+    perm = np.empty(k_order.size, dtype=np.int64)
+    perm[k_order] = s_order
+    return perm
 
 
 def match_rows(key: dict[str, np.ndarray], key_path: Path, scores: dict[str, np.ndarray],
@@ -97,16 +126,22 @@ def match_rows(key: dict[str, np.ndarray], key_path: Path, scores: dict[str, np.
     """For each key row, the index of its score row; every trial exactly once in each file."""
     width = {c: max(key[c].itemsize, scores[c].itemsize) for c in id_cols}
     k_keys, s_keys = _trial_keys(key, id_cols, width), _trial_keys(scores, id_cols, width)
-    k_order, s_order = sort_order(k_keys), sort_order(s_keys)
-    for table, keys, order, path in ((key, k_keys, k_order, key_path),
-                                     (scores, s_keys, s_order, score_path)):
-        n = _first_duplicate(keys, order)
+    sorted_ = []
+    for table, keys, path in ((key, k_keys, key_path), (scores, s_keys, score_path)):
+        order, srt, same = _hash_sorted(keys)
+        n = _first_duplicate(order, same)
         if n is not None:
             raise SpoofcmError(f"{where(path, n + 2)}: duplicate trial "
                                f"'{_trial_name(table, id_cols, n)}'")
-    if k_keys.shape[0] == s_keys.shape[0] and np.array_equal(k_keys[k_order], s_keys[s_order]):
+        sorted_.append((order, srt))
+    (k_order, ks), (s_order, ss) = sorted_
+    if ks.shape == ss.shape and np.array_equal(ks, ss):
         perm = np.empty(k_order.size, dtype=np.int64)
         perm[k_order] = s_order
+        return perm
+    # hash orders of equal sets can differ only after a hash collision: compare exactly
+    perm = _exact_perm(k_keys, s_keys)
+    if perm is not None:
         return perm
     k_view = np.ascontiguousarray(k_keys).view([("", np.uint64)] * k_keys.shape[1]).ravel()
     s_view = np.ascontiguousarray(s_keys).view([("", np.uint64)] * s_keys.shape[1]).ravel()
