@@ -55,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     a5.add_argument("--cm-key", help="Track 1 key cm_key.tsv (with --scores cm_score.tsv)")
     a5.add_argument("--sasv-scores", help="Track 2 scores sasv_score.tsv")
     a5.add_argument("--sasv-key", help="Track 2 key sasv_key.tsv")
+    a5.add_argument("--track1-tables", action="store_true",
+                    help="with --data: also write track1.json/.md (Track 1 metrics pooled, per "
+                    "attack, per condition; calibrated when a calibration is fitted or given)")
     return p
 
 
@@ -82,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
         return asvspoof5_main(args)
     if not args.scores or not (args.keys or args.data):
         parser.error("give --scores with --keys or --data (or the ASVspoof 5 options)")
+    if args.track1_tables and not (args.data and args.out):
+        parser.error("--track1-tables needs --data and --out")
     inp = EvalInputs(scores=env_path(args.scores), track=args.track, subset=args.subset,
                      keys=env_path(args.keys), data=env_path(args.data),
                      asv_scores=env_path(args.asv_scores), asv_key=env_path(args.asv_key))
@@ -101,6 +106,10 @@ def main(argv: list[str] | None = None) -> int:
         ev = result["calibrated"]["eval"]
         print(f"Calibrated: Cllr {ev['cllr']:.4f} bits, actual DCF {ev['actual_dcf']:.4f} "
               f"(min DCF {ev['min_dcf']:.4f})")
+    if args.track1_tables:
+        from spoofcm.metrics.asvspoof5_tables import tables_after_eval
+        print(tables_after_eval(env_path(args.data), env_path(args.scores), env_path(args.out),
+                                result, env_path(args.calibration)))
     if args.out:
         print(f"Results written to {args.out}")
     return 0

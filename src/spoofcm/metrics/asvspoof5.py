@@ -70,16 +70,21 @@ def pooled_det(bona: np.ndarray, spoof: np.ndarray) -> tuple[np.ndarray, np.ndar
     return det_from_labels(is_bona[tie_order(scores, is_bona)])
 
 
+def track1_from_det(miss: np.ndarray, fa: np.ndarray, bona: np.ndarray, spoof: np.ndarray,
+                    model: DcfModel = DcfModel()) -> Track1Metrics:
+    """The four numbers from official DET points (any order-preserving subset of one sort)."""
+    k = int(np.argmin(np.abs(miss - fa)))
+    c = cllr(bona, spoof)
+    if not math.isfinite(c):
+        raise ValueError("Cllr is not finite (a score is NaN or infinite)")
+    return Track1Metrics(min_dcf=min_dcf_from_det(miss, fa, model),
+                         eer=float((miss[k] + fa[k]) / 2.0), cllr=c,
+                         act_dcf=act_dcf(bona, spoof, model))
+
+
 def track1_metrics(bona: np.ndarray, spoof: np.ndarray,
                    model: DcfModel = DcfModel()) -> Track1Metrics:
     """min DCF, EER, Cllr and actual DCF of bona fide and spoof CM scores."""
     if np.size(bona) == 0 or np.size(spoof) == 0:
         raise ValueError("Track 1 metrics need at least one bona fide and one spoof score")
-    miss, fa = pooled_det(bona, spoof)
-    k = int(np.argmin(np.abs(miss - fa)))
-    eer = float((miss[k] + fa[k]) / 2.0)
-    c = cllr(bona, spoof)
-    if not math.isfinite(c):
-        raise ValueError("Cllr is not finite (a score is NaN or infinite)")
-    return Track1Metrics(min_dcf=min_dcf_from_det(miss, fa, model), eer=eer, cllr=c,
-                         act_dcf=act_dcf(bona, spoof, model))
+    return track1_from_det(*pooled_det(bona, spoof), bona, spoof, model)
