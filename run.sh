@@ -14,7 +14,8 @@ stage=0
 stop_stage=5
 recipe_dir=          # egs/<recipe>; data/ dump/ exp/ are written here
 db=                  # db.sh naming the corpus roots (default: <recipe_dir>/db.sh)
-track=LA             # LA, DF or both: which 2021 eval sets to prepare and evaluate
+track=LA             # LA, DF or both (2021 eval sets), ASV5 (ASVspoof 5), ITW (In-the-Wild, eval only)
+expdir=              # experiments folder (default <recipe_dir>/exp; ITW: the training recipe's)
 models=fusion_cbam_resnet18   # one or more --model names (space-separated)
 model=               # alias: a single model (overrides --models)
 train_config=conf/train/default.yaml
@@ -42,6 +43,7 @@ if [ -z "${recipe_dir}" ]; then
 fi
 
 recipe_dir=$(cd "${recipe_dir}" && pwd)
+[ -z "${expdir}" ] || expdir=$(mkdir -p "${expdir}" && cd "${expdir}" && pwd)
 [ -n "${db}" ] || db=${recipe_dir}/db.sh
 [ -n "${model}" ] && models=${model}
 cd "${spoofcm_root}"
@@ -56,14 +58,17 @@ resume_hint() { log "to resume: $0 --recipe-dir ${recipe_dir} --stage $1 --stop-
 
 data=${recipe_dir}/data
 dump=${recipe_dir}/dump
-expdir=${recipe_dir}/exp
+[ -n "${expdir}" ] || expdir=${recipe_dir}/exp
 case ${track} in
   LA) eval_sets="eval_la21" ;;
   DF) eval_sets="eval_df21" ;;
   both) eval_sets="eval_la21 eval_df21" ;;
-  *) echo "run.sh: error: --track must be LA, DF or both, got '${track}'" >&2; exit 1 ;;
+  ASV5) eval_sets="eval_asv5" ;;
+  ITW) eval_sets="eval_itw" ;;
+  *) echo "run.sh: error: --track must be LA, DF, both, ASV5 or ITW, got '${track}'" >&2; exit 1 ;;
 esac
 all_sets="train dev ${eval_sets}"
+[ "${track}" = ITW ] && all_sets=${eval_sets}   # evaluation only: the model comes from --expdir
 
 # config files for a model: train yaml, model yaml, recipe overrides, recipe per-model overrides
 config_args() {
@@ -194,12 +199,22 @@ if [ ${stage} -le 5 ] && [ ${stop_stage} -ge 5 ]; then
   for m in ${models}; do
     tag=$(exp_tag "${m}")
     # dev (seen attacks): labels and attacks from the data dir, so RESULTS.md shows them too
-    log "stage 5: evaluating ${tag} on dev -> ${expdir}/${tag}/results/dev"
-    spoofcm-eval --scores "${expdir}/${tag}/scores/dev/score.txt" --data "${data}/dev" \
-      --out "${expdir}/${tag}/results/dev" 2> >(grep -v "no utt2subset" >&2)
+    if [ -d "${data}/dev" ]; then
+      log "stage 5: evaluating ${tag} on dev -> ${expdir}/${tag}/results/dev"
+      spoofcm-eval --scores "${expdir}/${tag}/scores/dev/score.txt" --data "${data}/dev" \
+        --out "${expdir}/${tag}/results/dev" 2> >(grep -v "no utt2subset" >&2)
+    fi
     for s in ${eval_sets}; do
-      case ${s} in eval_la21) t=LA ;; eval_df21) t=DF ;; esac
+      case ${s} in eval_la21) t=LA ;; eval_df21) t=DF ;; *) t= ;; esac
       out=${expdir}/${tag}/results/${s}
+      if [ -z "${t}" ]; then   # ASVspoof 5 / In-the-Wild: labels from the data dir, + Track 1 tables
+        log "stage 5: evaluating ${tag} on ${s} -> ${out}"
+        dev_cal=(--calibration "${expdir}/${tag}/calibration.json")
+        [ -d "${data}/dev" ] && dev_cal+=(--dev-scores "${expdir}/${tag}/scores/dev/score.txt" --dev-data "${data}/dev")
+        spoofcm-eval --scores "${expdir}/${tag}/scores/${s}/score.txt" --data "${data}/${s}" \
+          --out "${out}" --track1-tables "${dev_cal[@]}" 2> >(grep -v "no utt2subset" >&2)
+        continue
+      fi
       log "stage 5: evaluating ${tag} on ${s} (${t}) -> ${out}"
       spoofcm-eval --scores "${expdir}/${tag}/scores/${s}/score.txt" --keys "${ASVSPOOF2021_KEYS}" \
         --track "${t}" --subset eval --out "${out}" \
