@@ -21,7 +21,8 @@ def read_rows(path):
 
 def det(pos, neg):
     scores = np.concatenate((pos, neg))
-    labels = np.concatenate((np.ones(pos.size), np.zeros(neg.size)))[np.argsort(scores, kind="mergesort")]
+    labels = np.concatenate((np.ones(pos.size), np.zeros(neg.size)))
+    labels = labels[np.argsort(scores, kind="mergesort")]
     pos_sums = np.cumsum(labels)
     neg_left = neg.size - (np.arange(1, scores.size + 1) - pos_sums)
     return (np.concatenate(([0.0], pos_sums / pos.size)),

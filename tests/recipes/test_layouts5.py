@@ -16,9 +16,11 @@ SCRIPT = Path(__file__).resolve().parents[2] / "egs" / "mini" / "local" / "deriv
 P19 = "LA/ASVspoof2019_LA_cm_protocols/ASVspoof2019.LA.cm.{}.txt"
 PARTS = {
     P19.format("train.trn"): ("LA/ASVspoof2019_LA_train/flac",
-                              ["LA_0001 LA_T_1000001 - - bonafide", "LA_0002 LA_T_1000002 - A01 spoof"]),
+                              ["LA_0001 LA_T_1000001 - - bonafide",
+                               "LA_0002 LA_T_1000002 - A01 spoof"]),
     P19.format("dev.trl"): ("LA/ASVspoof2019_LA_dev/flac",
-                            ["LA_0001 LA_D_1000003 - A02 spoof", "LA_0002 LA_D_1000004 - - bonafide"]),
+                            ["LA_0001 LA_D_1000003 - A02 spoof",
+                             "LA_0002 LA_D_1000004 - - bonafide"]),
     "keys/DF/CM/trial_metadata.txt": (
         "ASVspoof2021_DF_eval/flac",
         ["LA_0003 DF_E_1000005 nocodec asvspoof bonafide bonafide notrim eval bonafide - - - -",

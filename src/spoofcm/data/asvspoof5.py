@@ -10,7 +10,8 @@ Release layout (Zenodo record 14498691; ``ASVspoof5_protocols.tar.gz`` unpacks t
 Despite the ``.tsv`` name the protocols are whitespace-separated, without a header, ten
 columns a line::
 
-    SPEAKER_ID FLAC_FILE_NAME SPEAKER_GENDER CODEC CODEC_Q CODEC_SEED ATTACK_TAG ATTACK_LABEL KEY TMP
+    SPEAKER_ID FLAC_FILE_NAME SPEAKER_GENDER CODEC CODEC_Q CODEC_SEED ATTACK_TAG ATTACK_LABEL
+    KEY TMP          (one line in the file)
     T_4850 T_0000000000 F - - - AC3 A05 spoof -
     T_3734 T_0000000011 F - - - - bonafide bonafide -
 

@@ -41,9 +41,9 @@ def _header(path: Path, wanted: tuple[str, ...]) -> tuple[int, dict[str, int]]:
                            f"'{' '.join(wanted)}')")
     missing = [w for w in wanted if w not in names]
     if missing:
-        raise SpoofcmError(f"{where(path, 1)}: missing header line or column "
-                           f"'{missing[0]}': expected a header naming "
-                           f"'{' '.join(wanted)}', got '{first.decode('utf-8', 'replace').strip()}'")
+        got = first.decode("utf-8", "replace").strip()
+        raise SpoofcmError(f"{where(path, 1)}: missing header line or column '{missing[0]}': "
+                           f"expected a header naming '{' '.join(wanted)}', got '{got}'")
     for name in wanted:
         if names.count(name) > 1:
             raise SpoofcmError(f"{where(path, 1)}: column '{name}' appears twice in the header")

@@ -112,7 +112,8 @@ def derive_in_the_wild(src: Path, out: Path, seed: int = 0) -> None:
         tmp = root / f".{n}.wav.tmp"
         sf.write(str(tmp), audio, sr, format="WAV", subtype="PCM_16")
         tmp.replace(root / f"{n}.wav")
-        writer.writerow([f"{n}.wav", speakers[r[0]], "bona-fide" if r[5] == "bonafide" else "spoof"])
+        label = "bona-fide" if r[5] == "bonafide" else "spoof"
+        writer.writerow([f"{n}.wav", speakers[r[0]], label])
     _write(root / "meta.csv", table.getvalue())
 
 
