@@ -65,7 +65,7 @@ case ${track} in
   both) eval_sets="eval_la21 eval_df21" ;;
   ASV5) eval_sets="eval_asv5" ;;
   ITW) eval_sets="eval_itw" ;;
-  *) echo "run.sh: error: --track must be LA, DF, both, ASV5 or ITW, got '${track}'" >&2; exit 1 ;;
+  *) echo "run.sh: error: --track must be LA, DF or both (or ASV5, ITW), got '${track}'" >&2; exit 1 ;;
 esac
 all_sets="train dev ${eval_sets}"
 [ "${track}" = ITW ] && all_sets=${eval_sets}   # evaluation only: the model comes from --expdir
@@ -227,10 +227,13 @@ if [ ${stage} -le 5 ] && [ ${stop_stage} -ge 5 ]; then
       awk '/^model:/{m=1; next} m && /^  name:/{print $2; exit}' "$(dirname "${c}")/config.yaml"
     done | sort -u | tr '\n' ' ' | sed 's/ $//')
   regen="egs/$(basename "${recipe_dir}")/run.sh --models \"${done_models}\""
+  # the report reads <dir>/exp: the recipe's own, or the training recipe's with --expdir <it>/exp
+  exp_owner=$(dirname "${expdir}")
+  [ "${exp_owner}" = "${recipe_dir}" ] || regen="${regen} --expdir ${expdir}"
   if [ "$(ls -d "${expdir}"/*/results 2>/dev/null | wc -l)" -gt 1 ]; then
-    local/make_tables.sh --recipe-dir "${recipe_dir}" --out "${recipe_dir}/RESULTS.md" --command "${regen}"
+    local/make_tables.sh --recipe-dir "${exp_owner}" --out "${recipe_dir}/RESULTS.md" --command "${regen}"
   else
-    spoofcm-report --recipe-dir "${recipe_dir}" --out "${recipe_dir}/RESULTS.md" --command "${regen}"
+    spoofcm-report --recipe-dir "${exp_owner}" --out "${recipe_dir}/RESULTS.md" --command "${regen}"
   fi
   # the pooled table, for the log
   awk '/^\| experiment/{f=1} f && /^$/{exit} f' "${recipe_dir}/RESULTS.md"

@@ -23,7 +23,7 @@ case "${track}" in
   both) eval_sets="eval_la21 eval_df21" ;;
   ASV5) eval_sets="eval_asv5" ;;
   ITW) eval_sets="eval_itw" ;;
-  *) echo "$0: error: --track must be LA, DF, both, ASV5 or ITW, got '${track}'" >&2; exit 1 ;;
+  *) echo "$0: error: --track must be LA, DF or both (or ASV5, ITW), got '${track}'" >&2; exit 1 ;;
 esac
 sets="train dev ${eval_sets}"
 [ "${track}" = ITW ] && sets=${eval_sets}

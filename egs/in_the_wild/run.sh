@@ -2,7 +2,8 @@
 # In-the-Wild (Müller et al., 2022): evaluation only. Scores the release with a model trained by
 # another recipe and reports EER pooled and per speaker (per_condition.md) and the ASVspoof 5
 # Track 1 metrics on scores calibrated with that recipe's dev calibration (track1.md).
-# --expdir is the training recipe's exp/ folder; pass the options the model was trained with:
+# --expdir is the training recipe's exp/ folder (named exp); pass the options the model was
+# trained with:
 #   ./run.sh --expdir ../asvspoof2021_la/exp --models fusion_cbam_resnet18 \
 #            [--train-config ... --recipe-config ... --ssl-checkpoint ...]
 # Results go to <expdir>/<tag>/results/eval_itw and this recipe's RESULTS.md.
