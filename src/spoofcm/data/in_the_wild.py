@@ -32,7 +32,7 @@ def parse_meta(path: str | os.PathLike) -> list[Trial]:
     """The In-the-Wild ``meta.csv`` (header required, each file once)."""
     path = Path(path)
     try:
-        fh = open(path, encoding="utf-8", newline="")
+        fh = open(path, encoding="utf-8-sig", newline="")   # tolerate a BOM
     except FileNotFoundError:
         raise SpoofcmError(f"{path}: meta file not found") from None
     trials = []
