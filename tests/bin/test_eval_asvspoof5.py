@@ -76,3 +76,28 @@ def test_cli_bad_inputs_one_line_errors(t1_copy, capsys, file, line, text, messa
 def test_cli_needs_both_files_of_a_track(t1_copy, capsys):
     assert main(["--scores", str(t1_copy / "cm_score.tsv"), "--sasv-key", "x.tsv"]) == 1
     assert "Track 1 needs both --scores" in capsys.readouterr().err
+
+
+def test_cli_with_released_protocol_as_key_writes_codec_and_attack_tables(golden_dir, tmp_path):
+    """The golden Track 1 key turned into protocol lines (attack and codec invented per row):
+    same pooled numbers, plus per-attack and per-codec tables."""
+    d = golden_dir / "asvspoof5_eval" / "case_small"
+    rows = [line.split("\t") for line in (d / "cm_key.tsv").read_text().splitlines()[1:]]
+    lines = []
+    for i, (trial, label) in enumerate(rows):
+        attack = "bonafide" if label == "bonafide" else f"A{17 + i % 3}"
+        codec = "-" if i % 4 == 0 else f"C0{1 + i % 2}"
+        lines.append(f"E_{i % 50:04d} {trial} F {codec} 0 - - {attack} {label} -")
+    key = tmp_path / "ASVspoof5.eval.track_1.tsv"
+    key.write_text("\n".join(lines) + "\n")
+    assert main(["--scores", str(d / "cm_score.tsv"), "--cm-key", str(key), "--out",
+                 str(tmp_path / "out")]) == 0
+    got = json.loads((tmp_path / "out" / "metrics.json").read_text())
+    want = json.loads((d / "expected.json").read_text())["track1"]
+    for name, value in want.items():
+        assert math.isclose(got["track1"][name], value, rel_tol=0, abs_tol=1e-6), name
+    tables = got["track1_tables"]
+    assert set(tables["per_attack"]) == {"A17", "A18", "A19"}
+    assert set(tables["per_condition"]) == {"C01", "C02", "none"}
+    assert tables["pooled"]["min_dcf"] == pytest.approx(want["min_dcf"], abs=1e-6)
+    assert "| codec |" in (tmp_path / "out" / "track1.md").read_text()

@@ -112,3 +112,30 @@ def test_matching_survives_hash_collisions(t1, monkeypatch):
     monkeypatch.setattr(asvspoof5_io, "_mix", lambda keys: np.zeros(keys.shape[0], np.uint64))
     bona, spoof = read_track1(*t1)
     assert sorted(bona.tolist()) == [0.5, 2.0] and spoof.tolist() == [-1.0]
+
+
+PROTOCOL = ["E_1 E_3 F C01 1 E_0 - bonafide bonafide -",
+            "E_1 E_1 F - 0 - - bonafide bonafide -",
+            "E_2 E_2 M C02 3 E_4 AC2 A17 spoof -"]
+
+
+def test_released_protocol_as_track1_key(t1, tmp_path):
+    from spoofcm.metrics.asvspoof5_io import read_track1_trials
+
+    key = write(tmp_path / "ASVspoof5.eval.track_1.tsv", PROTOCOL)
+    trials = read_track1_trials(t1[0], key)
+    assert trials.scores.tolist() == [0.5, 2.0, -1.0]      # key order
+    assert trials.row_names == ["A17"] and trials.row.tolist() == [-1, -1, 0]
+    assert trials.col_names == ["C01", "C02", "none"] and trials.col.tolist() == [0, 2, 1]
+
+
+@pytest.mark.parametrize("line,message", [
+    ("E_9 E_9 F - 0 - - A18 bonafide -", r"track_1.tsv:4: KEY 'bonafide' with ATTACK_LABEL 'A18'"),
+    ("E_9 E_9 F - 0 - - bonafide fake -", r"track_1.tsv:4: unknown CM label 'fake'"),
+    ("E_9 E_1 F - 0 - - bonafide bonafide -", r"track_1.tsv:4: duplicate trial 'E_1'"),
+    ("E_9 E_9 F - 0 - - bonafide", r"track_1.tsv:4: expected 10 columns, got 8"),
+])
+def test_released_protocol_key_errors(t1, tmp_path, line, message):
+    key = write(tmp_path / "ASVspoof5.eval.track_1.tsv", PROTOCOL + [line])
+    with pytest.raises(SpoofcmError, match=message):
+        read_track1(t1[0], key)

@@ -2,7 +2,9 @@
 
 Track 1 (``--scores cm_score.tsv --cm-key cm_key.tsv``) and Track 2 (``--sasv-scores
 sasv_score.tsv --sasv-key sasv_key.tsv``) can be given together; metrics.json then holds
-both ``track1`` and ``track2``. Kept apart from argument parsing so recipes can call
+both ``track1`` and ``track2``. With a released protocol as Track 1 key
+(``ASVspoof5.eval.track_1.tsv``) also ``track1_tables`` (per attack and per codec) and
+``track1.md``. Kept apart from argument parsing so recipes can call
 :func:`evaluate_asvspoof5` directly.
 """
 from __future__ import annotations
@@ -17,21 +19,27 @@ import numpy as np
 from spoofcm.errors import SpoofcmError
 from spoofcm.fsutil import atomic_write_text
 from spoofcm.metrics.asvspoof5 import decision_threshold, track1_metrics
-from spoofcm.metrics.asvspoof5_io import read_track1, read_track2
+from spoofcm.metrics.asvspoof5_io import read_track1_trials, read_track2
+from spoofcm.metrics.asvspoof5_tables import tables_markdown, track1_tables
 from spoofcm.metrics.calibration import DcfModel
 from spoofcm.metrics.sasv import ORGANISER_ASV, SASV_COST, TEER_RHO, track2_metrics
 
 
 def _track1(scores: Path, key: Path) -> dict[str, Any]:
-    bona, spoof = read_track1(scores, key)
+    trials = read_track1_trials(scores, key)
+    is_bona = trials.label == 0
+    bona, spoof = trials.scores[is_bona], trials.scores[~is_bona]
     if bona.size == 0 or spoof.size == 0:
         raise SpoofcmError(f"{key}: Track 1 needs both bona fide and spoof trials "
                            f"({bona.size} bona fide, {spoof.size} spoof)")
     model = DcfModel()
-    return {"track1": track1_metrics(bona, spoof, model).as_dict(),
-            "track1_info": {"scores": str(scores), "key": str(key), "n_bonafide": int(bona.size),
-                            "n_spoof": int(spoof.size), "cost_model": asdict(model),
-                            "act_dcf_threshold": decision_threshold(model)}}
+    out = {"track1": track1_metrics(bona, spoof, model).as_dict(),
+           "track1_info": {"scores": str(scores), "key": str(key), "n_bonafide": int(bona.size),
+                           "n_spoof": int(spoof.size), "cost_model": asdict(model),
+                           "act_dcf_threshold": decision_threshold(model)}}
+    if trials.col_names != ["all"]:   # a released protocol as key: attacks and codecs known
+        out["track1_tables"] = track1_tables(trials)
+    return out
 
 
 def _track2(scores: Path, key: Path) -> dict[str, Any]:
@@ -69,6 +77,9 @@ def evaluate_asvspoof5(scores: Path | None = None, cm_key: Path | None = None,
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
         atomic_write_text(out_dir / "metrics.json", json.dumps(result, indent=2) + "\n")
+        if "track1_tables" in result:
+            atomic_write_text(out_dir / "track1.md",
+                              tables_markdown(result["track1_tables"], col_factor="codec"))
     return result
 
 

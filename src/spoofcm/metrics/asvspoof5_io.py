@@ -6,6 +6,10 @@ by ``filename`` (Track 1) or by the pair (``spk``, ``filename``) (Track 2). Any 
 with ``file:line: reason``: missing, unknown or repeated header, wrong column count, unknown
 label, non-numeric score, repeated trial, trial in one file and not the other. Parsing is the
 vectorised :mod:`spoofcm.metrics.fastio`, so a million-line file takes about a second.
+
+The Track 1 key may also be the released protocol itself (``ASVspoof5.eval.track_1.tsv``: ten
+whitespace-separated columns, no header, KEY in column 9); its attack (column 8) and codec
+(column 4) then give the per-attack and per-codec tables.
 """
 from __future__ import annotations
 
@@ -17,13 +21,16 @@ import numpy as np
 
 from spoofcm.errors import SpoofcmError, where
 from spoofcm.metrics.fastio import _mix, encode, read_columns, text, words
-from spoofcm.metrics.keys import parse_scores
+from spoofcm.metrics.keys import Trials, parse_scores
 
 #: header names the organisers' loader renames to ours
 ALIASES = {"trial_anon": "filename", "tar_spk_anon": "spk", "cm_label": "cm-label",
            "asv_label": "asv-label"}
 CM_LABELS = ("bonafide", "spoof")
 ASV_LABELS = ("target", "nontarget", "spoof")
+#: the Track 1 protocol as a key: column count and (filename, cm-label, attack, codec) columns
+PROTOCOL_LAYOUT = (10, (1, 8, 7, 3))
+UNCODED = "none"
 
 
 def _header(path: Path, wanted: tuple[str, ...]) -> tuple[int, dict[str, int]]:
@@ -64,12 +71,13 @@ def read_table(path: str | os.PathLike, wanted: tuple[str, ...]) -> dict[str, np
     return {w: c[1:] for w, c in zip(wanted, cols)}
 
 
-def _labels(path: Path, values: np.ndarray, allowed: tuple[str, ...], what: str) -> np.ndarray:
+def _labels(path: Path, values: np.ndarray, allowed: tuple[str, ...], what: str,
+            first: int = 2) -> np.ndarray:
     codes, names = encode(values, allowed)
     bad = [i for i, n in enumerate(names) if n not in allowed]
     if bad:
         i = int(np.flatnonzero(np.isin(codes, bad))[0])
-        raise SpoofcmError(f"{where(path, i + 2)}: unknown {what} '{names[codes[i]]}' "
+        raise SpoofcmError(f"{where(path, i + first)}: unknown {what} '{names[codes[i]]}' "
                            f"(expected one of {', '.join(allowed)})")
     return codes
 
@@ -122,16 +130,19 @@ def _exact_perm(k_keys: np.ndarray, s_keys: np.ndarray) -> np.ndarray | None:
 
 
 def match_rows(key: dict[str, np.ndarray], key_path: Path, scores: dict[str, np.ndarray],
-               score_path: Path, id_cols: tuple[str, ...]) -> np.ndarray:
-    """For each key row, the index of its score row; every trial exactly once in each file."""
+               score_path: Path, id_cols: tuple[str, ...], key_first: int = 2) -> np.ndarray:
+    """For each key row, the index of its score row; every trial exactly once in each file.
+
+    ``key_first``: file line of the key's first row (2 after a header, 1 without)."""
     width = {c: max(key[c].itemsize, scores[c].itemsize) for c in id_cols}
     k_keys, s_keys = _trial_keys(key, id_cols, width), _trial_keys(scores, id_cols, width)
     sorted_ = []
-    for table, keys, path in ((key, k_keys, key_path), (scores, s_keys, score_path)):
+    for table, keys, path, first in ((key, k_keys, key_path, key_first),
+                                     (scores, s_keys, score_path, 2)):
         order, srt, same = _hash_sorted(keys)
         n = _first_duplicate(order, same)
         if n is not None:
-            raise SpoofcmError(f"{where(path, n + 2)}: duplicate trial "
+            raise SpoofcmError(f"{where(path, n + first)}: duplicate trial "
                                f"'{_trial_name(table, id_cols, n)}'")
         sorted_.append((order, srt))
     (k_order, ks), (s_order, ss) = sorted_
@@ -152,19 +163,63 @@ def match_rows(key: dict[str, np.ndarray], key_path: Path, scores: dict[str, np.
                            f"'{_trial_name(scores, id_cols, n)}' is not in the key {key_path}")
     n = int(np.flatnonzero(~np.isin(k_view, s_view))[0])
     raise SpoofcmError(f"{score_path}: no score for trial '{_trial_name(key, id_cols, n)}' "
-                       f"({where(key_path, n + 2)})")
+                       f"({where(key_path, n + key_first)})")
+
+
+def is_protocol(path: Path) -> bool:
+    """Whether ``path`` looks like a released Track 1 protocol (no header, KEY in column 9)."""
+    try:
+        with open(path, "rb") as fh:
+            first = fh.readline().decode("utf-8", "replace").split()
+    except OSError:
+        return False
+    return len(first) == PROTOCOL_LAYOUT[0] and first[8] in CM_LABELS
+
+
+def _protocol_factors(path: Path, label: np.ndarray, attack: np.ndarray, codec: np.ndarray
+                      ) -> dict:
+    """Trials fields row/col (attack of spoofs, codec) of a protocol used as key."""
+    bad = np.flatnonzero((label == 0) != (attack == b"bonafide"))
+    if bad.size:
+        i = int(bad[0])
+        raise SpoofcmError(f"{where(path, i + 1)}: KEY '{CM_LABELS[label[i]]}' with "
+                           f"ATTACK_LABEL '{text(attack[i])}' (bona fide trials have 'bonafide')")
+    spoofs = sorted({text(a) for a in np.unique(attack[label == 1])})
+    row, row_names = encode(np.where(label == 0, b"\0bona", attack), ("\0bona", *spoofs))
+    codec = np.where(codec == b"-", UNCODED.encode(), codec)
+    col, col_names = encode(codec, tuple(sorted({text(c) for c in np.unique(codec)})))
+    return {"row": row - 1, "row_names": row_names[1:], "col": col, "col_names": col_names}
+
+
+def read_track1_trials(score_path: str | os.PathLike, key_path: str | os.PathLike) -> Trials:
+    """Scored Track 1 trials in key order. The key is ``filename cm-label`` (then there is one
+    row and one column), or a released protocol (rows: attacks, columns: codecs)."""
+    score_path, key_path = Path(score_path), Path(key_path)
+    scores = read_table(score_path, ("filename", "cm-score"))
+    if is_protocol(key_path):
+        cols = read_columns(key_path, *PROTOCOL_LAYOUT)
+        key = dict(zip(("filename", "cm-label", "attack", "codec"), cols))
+        first = 1
+    else:
+        key, first = read_table(key_path, ("filename", "cm-label")), 2
+    values = parse_scores(score_path, scores["cm-score"], first_line=2)
+    label = _labels(key_path, key["cm-label"], CM_LABELS, "CM label", first)
+    if first == 1:
+        factors = _protocol_factors(key_path, label, key["attack"], key["codec"])
+    else:
+        factors = {"row": np.where(label == 0, -1, 0), "row_names": ["spoof"],
+                   "col": np.zeros(label.size, np.int64), "col_names": ["all"]}
+    values = values[match_rows(key, key_path, scores, score_path, ("filename",), first)]
+    return Trials(ids=key["filename"], label=label, label_names=CM_LABELS,
+                  subset=np.zeros(label.size, np.int32), subset_names=[], source=str(key_path),
+                  scores=values, **factors)
 
 
 def read_track1(score_path: str | os.PathLike, key_path: str | os.PathLike
                 ) -> tuple[np.ndarray, np.ndarray]:
-    """(bona fide scores, spoof scores) from ``filename cm-score`` and ``filename cm-label``."""
-    score_path, key_path = Path(score_path), Path(key_path)
-    scores = read_table(score_path, ("filename", "cm-score"))
-    key = read_table(key_path, ("filename", "cm-label"))
-    values = parse_scores(score_path, scores["cm-score"], first_line=2)
-    label = _labels(key_path, key["cm-label"], CM_LABELS, "CM label")
-    values = values[match_rows(key, key_path, scores, score_path, ("filename",))]
-    return values[label == 0], values[label == 1]
+    """(bona fide scores, spoof scores) from ``filename cm-score`` and the key."""
+    trials = read_track1_trials(score_path, key_path)
+    return trials.scores[trials.label == 0], trials.scores[trials.label == 1]
 
 
 @dataclass(frozen=True)
