@@ -14,7 +14,8 @@ stage=0
 stop_stage=5
 recipe_dir=          # egs/<recipe>; data/ dump/ exp/ are written here
 db=                  # db.sh naming the corpus roots (default: <recipe_dir>/db.sh)
-track=LA             # LA, DF or both: which 2021 eval sets to prepare and evaluate
+track=LA             # LA, DF or both (2021 eval sets), ASV5 (ASVspoof 5), ITW (In-the-Wild, eval only)
+expdir=              # experiments folder (default <recipe_dir>/exp; ITW: the training recipe's)
 models=fusion_cbam_resnet18   # one or more --model names (space-separated)
 model=               # alias: a single model (overrides --models)
 train_config=conf/train/default.yaml
@@ -47,6 +48,7 @@ if [ -z "${recipe_dir}" ]; then
 fi
 
 recipe_dir=$(cd "${recipe_dir}" && pwd)
+[ -z "${expdir}" ] || expdir=$(mkdir -p "${expdir}" && cd "${expdir}" && pwd)
 [ -n "${db}" ] || db=${recipe_dir}/db.sh
 [ -n "${model}" ] && models=${model}
 cd "${spoofcm_root}"
@@ -64,11 +66,13 @@ resume_hint() {
 
 data=${recipe_dir}/data
 dump=${recipe_dir}/dump
-expdir=${recipe_dir}/exp
+[ -n "${expdir}" ] || expdir=${recipe_dir}/exp
 eval_sets=$(python -m spoofcm.tracks "${track}") || exit 1
-all_sets="train dev ${eval_sets}"
+all_sets=$(python -m spoofcm.tracks --sets "${track}")  # evaluation-only tracks: eval sets only
 # stages 1-2 cache what training reads again and again; eval sets only with --cache-eval true
-cache_sets="train dev"; [ "${cache_eval}" = true ] && cache_sets=${all_sets}
+cache_sets=; for s in ${all_sets}; do
+  case ${s} in train|dev) cache_sets+=" ${s}" ;; *) [ "${cache_eval}" = true ] && cache_sets+=" ${s}" ;; esac
+done
 # GPU jobs (stages 2 and 4) go through ${cuda_cmd} with one GPU each; job J uses GPU (J-1) mod ngpu
 job_cmd=${train_cmd}; gpu_opts=()
 if [ "${ngpu}" -gt 0 ]; then
@@ -219,12 +223,22 @@ if [ ${stage} -le 5 ] && [ ${stop_stage} -ge 5 ]; then
   for m in ${models}; do
     tag=$(exp_tag "${m}")
     # dev (seen attacks): labels and attacks from the data dir, so RESULTS.md shows them too
-    log "stage 5: evaluating ${tag} on dev -> ${expdir}/${tag}/results/dev"
-    spoofcm-eval --scores "${expdir}/${tag}/scores/dev/score.txt" --data "${data}/dev" \
-      --out "${expdir}/${tag}/results/dev" 2> >(grep -v "no utt2subset" >&2)
+    if [ -d "${data}/dev" ]; then
+      log "stage 5: evaluating ${tag} on dev -> ${expdir}/${tag}/results/dev"
+      spoofcm-eval --scores "${expdir}/${tag}/scores/dev/score.txt" --data "${data}/dev" \
+        --out "${expdir}/${tag}/results/dev" 2> >(grep -v "no utt2subset" >&2)
+    fi
     for s in ${eval_sets}; do
-      case ${s} in eval_la21) t=LA ;; eval_df21) t=DF ;; esac
+      case ${s} in eval_la21) t=LA ;; eval_df21) t=DF ;; *) t= ;; esac
       out=${expdir}/${tag}/results/${s}
+      if [ -z "${t}" ]; then   # ASVspoof 5 / In-the-Wild: labels from the data dir, + Track 1 tables
+        log "stage 5: evaluating ${tag} on ${s} -> ${out}"
+        dev_cal=(--calibration "${expdir}/${tag}/calibration.json")
+        [ -d "${data}/dev" ] && dev_cal+=(--dev-scores "${expdir}/${tag}/scores/dev/score.txt" --dev-data "${data}/dev")
+        spoofcm-eval --scores "${expdir}/${tag}/scores/${s}/score.txt" --data "${data}/${s}" \
+          --out "${out}" --track1-tables "${dev_cal[@]}" 2> >(grep -v "no utt2subset" >&2)
+        continue
+      fi
       log "stage 5: evaluating ${tag} on ${s} (${t}) -> ${out}"
       spoofcm-eval --scores "${expdir}/${tag}/scores/${s}/score.txt" --keys "${ASVSPOOF2021_KEYS}" \
         --track "${t}" --subset eval --out "${out}" \
@@ -237,10 +251,13 @@ if [ ${stage} -le 5 ] && [ ${stop_stage} -ge 5 ]; then
       awk '/^model:/{m=1; next} m && /^  name:/{print $2; exit}' "$(dirname "${c}")/config.yaml"
     done | sort -u | tr '\n' ' ' | sed 's/ $//')
   regen="egs/$(basename "${recipe_dir}")/run.sh --models \"${done_models}\""
+  # the report reads <dir>/exp: the recipe's own, or the training recipe's with --expdir <it>/exp
+  exp_owner=$(dirname "${expdir}")
+  [ "${exp_owner}" = "${recipe_dir}" ] || regen="${regen} --expdir ${expdir}"
   if [ "$(ls -d "${expdir}"/*/results 2>/dev/null | wc -l)" -gt 1 ]; then
-    local/make_tables.sh --recipe-dir "${recipe_dir}" --out "${recipe_dir}/RESULTS.md" --command "${regen}"
+    local/make_tables.sh --recipe-dir "${exp_owner}" --out "${recipe_dir}/RESULTS.md" --command "${regen}"
   else
-    spoofcm-report --recipe-dir "${recipe_dir}" --out "${recipe_dir}/RESULTS.md" --command "${regen}"
+    spoofcm-report --recipe-dir "${exp_owner}" --out "${recipe_dir}/RESULTS.md" --command "${regen}"
   fi
   # the pooled table, for the log
   awk '/^\| experiment/{f=1} f && /^$/{exit} f' "${recipe_dir}/RESULTS.md"

@@ -15,6 +15,11 @@ DCF: the ASVspoof 5 CM cost model, pi_spoof 0.05, C_miss 1, C_fa 10, decided at 
 threshold on the calibrated LLR, log(0.5/0.95)). The EER's 95 % bootstrap interval (stratified,
 fixed seed) is always reported (--n-boot 0 turns it off). Where the official scorer aborts
 (a cell with fewer than 3 distinct scores) the cell is left empty with a warning.
+
+ASVspoof 5, from the evaluation package's TSVs (metrics.json gets track1 and/or track2):
+
+  spoofcm-eval --scores cm_score.tsv --cm-key cm_key.tsv --out DIR       # Track 1
+  spoofcm-eval --sasv-scores sasv_score.tsv --sasv-key sasv_key.tsv --out DIR   # Track 2
 """
 from __future__ import annotations
 
@@ -30,8 +35,9 @@ from spoofcm.metrics.report import summary_text
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="spoofcm-eval", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--scores", required=True, help="CM score file: 'trial score' per line")
-    src = p.add_mutually_exclusive_group(required=True)
+    p.add_argument("--scores", help="CM score file: 'trial score' per line (ASVspoof 5: "
+                   "cm_score.tsv)")
+    src = p.add_mutually_exclusive_group()
     src.add_argument("--keys", help="official ASVspoof 2021 keys folder")
     src.add_argument("--data", help="Kaldi data dir (utt2label, utt2attack, utt2cond)")
     p.add_argument("--track", choices=("LA", "DF"), help="required with --keys")
@@ -46,12 +52,42 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=nonneg_int, default=0, help="bootstrap seed")
     p.add_argument("--legacy-tdcf", action="store_true", help="also report the 2019 t-DCF")
     p.add_argument("--no-plots", action="store_true", help="skip det.png and hist.png")
+    a5 = p.add_argument_group("ASVspoof 5 (evaluation-package TSVs)")
+    a5.add_argument("--cm-key", help="Track 1 key cm_key.tsv (with --scores cm_score.tsv)")
+    a5.add_argument("--sasv-scores", help="Track 2 scores sasv_score.tsv")
+    a5.add_argument("--sasv-key", help="Track 2 key sasv_key.tsv")
+    a5.add_argument("--track1-tables", action="store_true",
+                    help="with --data: also write track1.json/.md (Track 1 metrics pooled, per "
+                    "attack, per condition; calibrated when a calibration is fitted or given)")
     return p
+
+
+def asvspoof5_main(args: argparse.Namespace) -> int:
+    """The ASVspoof 5 mode: Track 1 and/or Track 2 metrics from the official TSVs."""
+    from spoofcm.metrics.asvspoof5_eval import evaluate_asvspoof5, summary_lines
+
+    result = evaluate_asvspoof5(env_path(args.scores), env_path(args.cm_key),
+                                env_path(args.sasv_scores), env_path(args.sasv_key),
+                                env_path(args.out))
+    print("\n".join(summary_lines(result)))
+    if args.out:
+        print(f"Results written to {args.out}")
+    return 0
 
 
 @cli_main
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.cm_key or args.sasv_scores or args.sasv_key:
+        if args.keys or args.data:
+            parser.error("--keys/--data (ASVspoof 2021) and the ASVspoof 5 options exclude "
+                         "each other")
+        return asvspoof5_main(args)
+    if not args.scores or not (args.keys or args.data):
+        parser.error("give --scores with --keys or --data (or the ASVspoof 5 options)")
+    if args.track1_tables and not (args.data and args.out):
+        parser.error("--track1-tables needs --data and --out")
     inp = EvalInputs(scores=env_path(args.scores), track=args.track, subset=args.subset,
                      keys=env_path(args.keys), data=env_path(args.data),
                      asv_scores=env_path(args.asv_scores), asv_key=env_path(args.asv_key))
@@ -71,6 +107,10 @@ def main(argv: list[str] | None = None) -> int:
         ev = result["calibrated"]["eval"]
         print(f"Calibrated: Cllr {ev['cllr']:.4f} bits, actual DCF {ev['actual_dcf']:.4f} "
               f"(min DCF {ev['min_dcf']:.4f})")
+    if args.track1_tables:
+        from spoofcm.metrics.asvspoof5_tables import tables_after_eval
+        print(tables_after_eval(env_path(args.data), env_path(args.scores), env_path(args.out),
+                                result, env_path(args.calibration)))
     if args.out:
         print(f"Results written to {args.out}")
     return 0

@@ -1,8 +1,10 @@
 """spoofcm-prep: write one data dir (train, dev, eval_la19, eval_la21, eval_df21) from the
-official ASVspoof 2019 LA protocols / 2021 LA and DF keys and their flac/ folders.
+official ASVspoof 2019 LA protocols / 2021 LA and DF keys and their flac/ folders; or
+(train_asv5, dev_asv5, eval_asv5) from the ASVspoof 5 Track 1 protocols, or eval_itw from the
+In-the-Wild release folder (meta.csv + wav).
 
 Corpus roots default to the variables db.sh exports (ASVSPOOF2019_LA, ASVSPOOF2021_LA_EVAL,
-ASVSPOOF2021_DF_EVAL, ASVSPOOF2021_KEYS). A finished dir is skipped (done marker recording the
+ASVSPOOF2021_DF_EVAL, ASVSPOOF2021_KEYS, ASVSPOOF5, IN_THE_WILD). A finished dir is skipped (done marker recording the
 inputs); a rerun with other inputs, or --force, rewrites it.
 """
 from __future__ import annotations
@@ -30,6 +32,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--df21-eval", default=env.df21_eval,
                    help="ASVspoof 2021 DF eval root ($ASVSPOOF2021_DF_EVAL)")
     p.add_argument("--keys", default=env.keys, help="2021 keys root ($ASVSPOOF2021_KEYS)")
+    p.add_argument("--asv5", default=env.asv5, help="ASVspoof 5 release root ($ASVSPOOF5)")
+    p.add_argument("--itw", default=env.itw, help="In-the-Wild release folder ($IN_THE_WILD)")
     p.add_argument("--allow-missing-audio", action="store_true",
                    help="drop key lines whose flac is absent (the count is reported)")
     p.add_argument("--force", action="store_true", help="rewrite even if already done")
@@ -40,7 +44,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 @cli_main
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    roots = CorpusRoots(args.la19, args.la21_eval, args.df21_eval, args.keys)
+    roots = CorpusRoots(args.la19, args.la21_eval, args.df21_eval, args.keys, args.asv5, args.itw)
     key, audio_dir, _ = set_sources(args.set_name, roots)
     signature = (f"set={args.set_name} key={Path(key).resolve()} audio={Path(audio_dir).resolve()} "
                  f"allow_missing_audio={args.allow_missing_audio}")

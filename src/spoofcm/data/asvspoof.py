@@ -34,7 +34,9 @@ from spoofcm.errors import SpoofcmError, where
 from spoofcm.textio import read_lines
 
 LA19_PROTOCOLS = "ASVspoof2019_LA_cm_protocols"
-SETS = ("train", "dev", "eval_la19", "eval_la21", "eval_df21")
+#: the last four are read by data/asvspoof5.py and data/in_the_wild.py
+SETS = ("train", "dev", "eval_la19", "eval_la21", "eval_df21",
+        "train_asv5", "dev_asv5", "eval_asv5", "eval_itw")
 
 
 @dataclass(frozen=True)
@@ -58,12 +60,15 @@ class CorpusRoots:
     la21_eval: str | None = None
     df21_eval: str | None = None
     keys: str | None = None
+    asv5: str | None = None
+    itw: str | None = None
 
     @classmethod
     def from_env(cls) -> "CorpusRoots":
         env = os.environ.get
         return cls(env("ASVSPOOF2019_LA"), env("ASVSPOOF2021_LA_EVAL"),
-                   env("ASVSPOOF2021_DF_EVAL"), env("ASVSPOOF2021_KEYS"))
+                   env("ASVSPOOF2021_DF_EVAL"), env("ASVSPOOF2021_KEYS"), env("ASVSPOOF5"),
+                   env("IN_THE_WILD"))
 
 
 def _columns(path: Path, ncols: int) -> Iterator[tuple[int, list[str]]]:
@@ -157,16 +162,30 @@ def set_sources(name: str, roots: CorpusRoots) -> tuple[Path, Path, Parser]:
     if name == "eval_df21":
         return (need(roots.keys, "ASVSPOOF2021_KEYS") / "DF" / "CM" / "trial_metadata.txt",
                 need(roots.df21_eval, "ASVSPOOF2021_DF_EVAL") / "flac", parse_df21_key)
+    if name.endswith("_asv5"):
+        from spoofcm.data import asvspoof5
+        return (*asvspoof5.sources(name, need(roots.asv5, "ASVSPOOF5")), asvspoof5.parse_protocol)
+    if name == "eval_itw":
+        from spoofcm.data import in_the_wild
+        return (*in_the_wild.sources(need(roots.itw, "IN_THE_WILD")), in_the_wild.parse_meta)
     raise SpoofcmError(f"unknown set '{name}' (expected one of {SETS})")
 
 
 def list_audio(audio_dir: Path) -> dict[str, Path]:
-    """``utt → absolute path`` of every ``*.flac`` in ``audio_dir`` (one directory scan)."""
+    """``utt → absolute path`` of every ``*.flac`` / ``*.wav`` in ``audio_dir`` (one scan)."""
     if not audio_dir.is_dir():
         raise SpoofcmError(f"{audio_dir}: audio folder not found")
     root = audio_dir.resolve()
+    found: dict[str, Path] = {}
     with os.scandir(root) as it:
-        return {e.name[:-5]: root / e.name for e in it if e.name.endswith(".flac")}
+        for e in it:
+            utt, ext = os.path.splitext(e.name)
+            if ext in (".flac", ".wav"):
+                if utt in found:
+                    raise SpoofcmError(f"{root / e.name}: a second audio file for '{utt}' "
+                                       f"(also {found[utt].name})")
+                found[utt] = root / e.name
+    return found
 
 
 def match_audio(trials: list[Trial], key: Path, audio_dir: Path,
@@ -180,7 +199,7 @@ def match_audio(trials: list[Trial], key: Path, audio_dir: Path,
     missing = [t for t in trials if t.utt not in audio]
     if missing and not allow_missing_audio:
         t = missing[0]
-        raise SpoofcmError(f"{where(key, t.line)}: no audio {audio_dir / (t.utt + '.flac')} "
+        raise SpoofcmError(f"{where(key, t.line)}: no audio {audio_dir / t.utt}.flac/.wav "
                            f"({len(missing)} of {len(trials)} key lines lack audio; "
                            f"--allow-missing-audio drops them)")
     keyed = {t.utt for t in trials}

@@ -1,0 +1,70 @@
+"""egs/asvspoof5 (stages 0-5) and then egs/in_the_wild (evaluation only, with the model that
+egs/asvspoof5 trained) run unchanged on the ASVspoof 5 / In-the-Wild layouts derived from the
+tiny mini corpus (egs/mini/local/derive_layouts5.py); only db.sh variables point elsewhere."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+LOCAL = Path(__file__).resolve().parents[2] / "egs" / "mini" / "local"
+
+SMALL = ("--train.max_epochs 1 --train.num_workers 0 --train.batch_size 8 --train.crop_seconds 2"
+         " --train.lr 1e-3 --model.d_model 16 --model.n_heads 2 --model.ffn_dim 32"
+         " --model.resnet_width 8")
+TAG = "fusion_cbam_resnet18_default"
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def layouts(tiny, tmp_path_factory):
+    out = tmp_path_factory.mktemp("layouts5")
+    res = subprocess.run([sys.executable, str(LOCAL / "derive_layouts5.py"), "--src", str(tiny),
+                          "--out", str(out)], capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def asv5(layouts, recipe_factory):
+    recipe = recipe_factory("asvspoof5", {"ASVSPOOF5": str(layouts / "ASVspoof5")})
+    recipe.run("--stage", "0", "--stop-stage", "5", "--ssl-checkpoint",
+               str(recipe.dir / "tiny.pt"), "--make-tiny-ssl", "true", "--train-args", SMALL)
+    return recipe
+
+
+def test_asvspoof5_recipe_end_to_end(asv5):
+    asv5.check_data(("train", "dev", "eval_asv5"))
+    asv5.check_scores(TAG, ("dev", "eval_asv5"))
+    res = asv5.dir / "exp" / TAG / "results" / "eval_asv5"
+    tables = json.loads((res / "track1.json").read_text())
+    assert tables["scores"] == "calibrated"
+    assert set(tables["per_attack"]) and all(a.startswith("A") for a in tables["per_attack"])
+    assert {"C01", "none"} <= set(tables["per_condition"])
+    assert 0 <= tables["pooled"]["eer"] <= 1
+    assert "eval_asv5" in (asv5.dir / "RESULTS.md").read_text()
+
+
+def test_in_the_wild_recipe_with_the_asvspoof5_model(asv5, layouts, recipe_factory):
+    itw = recipe_factory("in_the_wild", {"IN_THE_WILD": str(layouts / "release_in_the_wild")})
+    itw.run("--stage", "0", "--stop-stage", "5", "--expdir", str(asv5.dir / "exp"),
+            "--ssl-checkpoint", str(asv5.dir / "tiny.pt"), "--train-args", SMALL)
+    itw.check_data(("eval_itw",))
+    res = asv5.dir / "exp" / TAG / "results" / "eval_itw"
+    metrics = json.loads((res / "metrics.json").read_text())
+    speakers = set(metrics["per_condition"])
+    assert speakers and all(s.startswith("Speaker_") for s in speakers)   # EER per speaker
+    tables = json.loads((res / "track1.json").read_text())
+    assert tables["scores"] == "calibrated" and tables["per_condition"].keys() == speakers
+    assert not (itw.dir / "exp").exists(), "the evaluation-only recipe trained a model"
+
+
+def test_in_the_wild_recipe_requires_expdir(recipe_factory):
+    itw = recipe_factory("in_the_wild", {})
+    proc = subprocess.run([str(itw.dir / "run.sh"), "--stage", "0"], capture_output=True,
+                          text=True)
+    assert proc.returncode == 1 and "--expdir" in proc.stderr
