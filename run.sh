@@ -81,13 +81,13 @@ if [ "${ngpu}" -gt 0 ]; then
   job_cmd="${cuda_cmd} --gpu 1"; gpu_opts=(--ngpu "${ngpu}")
 fi
 
+for m in ${models}; do  # every --model is known before any stage starts
+  [ -f "conf/model/${m}.yaml" ] || { echo "run.sh: error: unknown --model '${m}'; choose one of: $(python -c 'from spoofcm.models.registry import model_names; print(" ".join(model_names()))')" >&2; exit 1; }
+done
+
 # config files for a model: train yaml, model yaml, recipe overrides, recipe per-model overrides
 config_args() {
   local m=$1
-  if [ ! -f "conf/model/${m}.yaml" ]; then
-    echo "run.sh: error: unknown --model '${m}'; choose one of: $(python -c 'from spoofcm.models.registry import model_names; print(" ".join(model_names()))')" >&2
-    exit 1
-  fi
   echo -n "--config ${train_config} --config conf/model/${m}.yaml"
   for c in ${recipe_config}; do echo -n " --config ${c}"; done
   # per-model recipe overrides (sizes, augmentation), when the recipe has them
@@ -95,17 +95,19 @@ config_args() {
   if [ -n "${ssl_checkpoint}" ]; then echo -n " --ssl.checkpoint ${ssl_checkpoint}"; fi
   echo -n " --train.seed ${seed} ${train_args}"
 }
-cfg_get() { local m=$1 key=$2; python -m spoofcm.bin.cfg_get $(config_args "${m}") --key "${key}"; }
+# cfg_get MODEL KEY...: the resolved values, one line per key (one Python start for all)
+cfg_get() { local m=$1; shift; python -m spoofcm.bin.cfg_get $(config_args "${m}") ${@/#/--key }; }
 exp_tag() { echo "${1}_$(basename "${train_config}" .yaml)${tag_suffix:+_${tag_suffix}}"; }
 
 # the SSL cache of a model (dump/ssl/<ssl_tag>, relative to the dump dir): decided here once,
 # recorded by training in ssl.cache_dir; empty for models that read no cached SSL features
 ssl_cache_of() {
-  local m=$1 trust=
-  [ "$(cfg_get "${m}" ssl.cache)" = true ] || return 0
-  [ "$(cfg_get "${m}" ssl.trust_checkpoint)" = true ] && trust=--trust-checkpoint
-  echo "ssl/$(spoofcm-dump-ssl --print-tag --checkpoint "$(cfg_get "${m}" ssl.checkpoint)" \
-    --layers "$(cfg_get "${m}" ssl.layers)" ${trust})"
+  local m=$1 trust= v out
+  out=$(cfg_get "${m}" ssl.cache ssl.trust_checkpoint ssl.checkpoint ssl.layers) || exit 1
+  mapfile -t v <<< "${out}"
+  [ "${v[0]}" = true ] || return 0
+  [ "${v[1]}" = true ] && trust=--trust-checkpoint
+  echo "ssl/$(spoofcm-dump-ssl --print-tag --checkpoint "${v[2]}" --layers "${v[3]}" ${trust})"
 }
 
 # run a sharded program over a data dir: $1 launcher, $2 output dir, $3 log name, rest: command.
@@ -150,13 +152,14 @@ fi
 # ------------------------------------------------------------------ stage 2: SSL feature cache
 if [ ${stage} -le 2 ] && [ ${stop_stage} -ge 2 ]; then
   for m in ${models}; do
-    if [ "$(cfg_get "${m}" ssl.cache)" != true ]; then
+    out=$(cfg_get "${m}" ssl.cache ssl.checkpoint ssl.layers ssl.trust_checkpoint) || exit 1
+    mapfile -t v <<< "${out}"
+    if [ "${v[0]}" != true ]; then
       log "stage 2: model ${m} needs no SSL cache, skipping"; continue
     fi
-    ckpt=$(cfg_get "${m}" ssl.checkpoint)
-    layers=$(cfg_get "${m}" ssl.layers)
-    trust=; [ "$(cfg_get "${m}" ssl.trust_checkpoint)" = true ] && trust=--trust-checkpoint
-    ssl_cache=$(ssl_cache_of "${m}")
+    ckpt=${v[1]}; layers=${v[2]}
+    trust=; [ "${v[3]}" = true ] && trust=--trust-checkpoint
+    ssl_cache=$(ssl_cache_of "${m}") || exit 1
     for s in ${cache_sets}; do
       out=${dump}/${ssl_cache}/${s}
       if [ -f "${out}/feats.scp" ] && [ -f "${out}/.done" ]; then log "stage 2: ${out} done, skipping"; continue; fi
@@ -177,7 +180,7 @@ fi
 if [ ${stage} -le 3 ] && [ ${stop_stage} -ge 3 ]; then
   for m in ${models}; do
     tag=$(exp_tag "${m}")
-    ssl_cache=$(ssl_cache_of "${m}")
+    ssl_cache=$(ssl_cache_of "${m}") || exit 1
     train_opts=($(config_args "${m}") ${ssl_cache:+--ssl.cache_dir "${ssl_cache}"} --data-dir "${data}"
                 --dump-dir "${dump}" --exp "${expdir}/${tag}")
     # never reuse or continue an experiment made with another configuration ("new", "same", or

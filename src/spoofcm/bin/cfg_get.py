@@ -1,4 +1,5 @@
-"""Print one value of a resolved config, for shell recipes (``run.sh`` asks what a model needs).
+"""Print values of a resolved config, for shell recipes (``run.sh`` asks what a model needs):
+one line per ``--key``, in order, so that one Python start answers several questions.
 
 Booleans print as ``true``/``false``, lists as comma-separated values, missing keys as empty.
 """
@@ -25,10 +26,12 @@ def format_value(value: object) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cfg_get", description=__doc__)
     parser.add_argument("--config", action="append", default=[], help="YAML file (repeatable)")
-    parser.add_argument("--key", required=True, help="dotted key, e.g. ssl.layers")
+    parser.add_argument("--key", required=True, action="append",
+                        help="dotted key, e.g. ssl.layers (repeatable: one line each)")
     args, rest = parser.parse_known_args(argv)
     cfg = load_config(args.config, rest)
-    print(format_value(get_dotted(cfg, args.key)))
+    for key in args.key:
+        print(format_value(get_dotted(cfg, key)))
     return 0
 
 
