@@ -30,7 +30,12 @@ def tie_order(scores: np.ndarray, is_bona: np.ndarray) -> np.ndarray:
     sort is done first; only if equal scores exist are tie groups re-ordered, with a stable
     sort of (group, class) keys that are already nearly in order (linear time for timsort).
     """
-    scores = np.asarray(scores)
+    return class_order(np.asarray(scores), (~np.asarray(is_bona, dtype=bool)).astype(np.int64))
+
+
+def class_order(scores: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    """Permutation sorting ``scores`` ascending, lower class ``rank`` first among equal scores
+    (the general form of :func:`tie_order`, e.g. target < nontarget < spoof for SASV)."""
     order = np.argsort(scores)
     s = scores[order]
     tie = s[1:] == s[:-1]
@@ -38,8 +43,8 @@ def tie_order(scores: np.ndarray, is_bona: np.ndarray) -> np.ndarray:
         return order
     group = np.zeros(s.size, dtype=np.int64)
     np.cumsum(~tie, out=group[1:])
-    key = 2 * group + ~np.asarray(is_bona, dtype=bool)[order]
-    return order[np.argsort(key, kind="stable")]
+    n_ranks = int(rank.max()) + 1
+    return order[np.argsort(n_ranks * group + rank[order], kind="stable")]
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from spoofcm.metrics.det import det_from_labels, tie_order
+from spoofcm.metrics.det import class_order, det_from_labels, tie_order
 from spoofcm.metrics.tdcf import CostModel, c012_from_rates, min_tdcf_from_det
 
 #: the Track 2 cost model (the 2021 t-DCF field names; P_tar and P_non split 0.95 as 99:1)
@@ -49,23 +49,6 @@ class Track2Metrics:
 
     def as_dict(self) -> dict[str, float | None]:
         return asdict(self)
-
-
-def class_order(scores: np.ndarray, rank: np.ndarray) -> np.ndarray:
-    """Permutation sorting ``scores`` ascending, lower ``rank`` first among equal scores.
-
-    Equals a stable sort of the scores concatenated class by class (rank order), up to the
-    order inside one class and tie, which no rate depends on.
-    """
-    order = np.argsort(scores)
-    s = scores[order]
-    tie = s[1:] == s[:-1]
-    if not tie.any():
-        return order
-    group = np.zeros(s.size, dtype=np.int64)
-    np.cumsum(~tie, out=group[1:])
-    n_ranks = int(rank.max()) + 1
-    return order[np.argsort(n_ranks * group + rank[order], kind="stable")]
 
 
 def class_counts(target: np.ndarray, nontarget: np.ndarray, spoof: np.ndarray) -> np.ndarray:
