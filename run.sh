@@ -27,7 +27,8 @@ num_nodes=1          # nodes for multi-node training (torchrun)
 ssl_checkpoint=      # fairseq .pt or Hugging Face folder (overrides ssl.checkpoint)
 make_tiny_ssl=false  # write a random tiny fairseq-format checkpoint at ssl_checkpoint if missing
 mini_size=default    # mini recipe only: default or tiny corpus
-seed=0
+seed=0               # a single training seed (= --seeds N); also seeds the mini corpus and tiny SSL
+seeds=               # training seeds, e.g. "0 1 2": one experiment exp/<tag>_seed<N> each (default: --seed)
 resume=true          # stage 3: continue from latest.pt when present
 skip_setup=false     # do not run local/setup_env.sh
 asv_scores=          # stage 5 (LA): your own ASV scores instead of the keys' ASVtorch_kaldi/score.txt
@@ -44,6 +45,10 @@ fi
 recipe_dir=$(cd "${recipe_dir}" && pwd)
 [ -n "${db}" ] || db=${recipe_dir}/db.sh
 [ -n "${model}" ] && models=${model}
+[ -n "${seeds}" ] || seeds=${seed}
+for s in ${seeds}; do
+  case ${s} in ''|*[!0-9]*) echo "run.sh: error: --seeds takes non-negative integers, got '${s}'" >&2; exit 1 ;; esac
+done
 cd "${spoofcm_root}"
 if [ "${skip_setup}" != true ]; then
   local/setup_env.sh
@@ -74,10 +79,12 @@ config_args() {
   # per-model recipe overrides (sizes, augmentation), when the recipe has them
   if [ -f "${recipe_dir}/conf/model/${m}.yaml" ]; then echo -n " --config ${recipe_dir}/conf/model/${m}.yaml"; fi
   if [ -n "${ssl_checkpoint}" ]; then echo -n " --ssl.checkpoint ${ssl_checkpoint}"; fi
-  echo -n " --train.seed ${seed} ${train_args}"
+  echo -n " --train.seed ${train_seed:-${seed}} ${train_args}"
 }
 cfg_get() { local m=$1 key=$2; python -m spoofcm.bin.cfg_get $(config_args "${m}") --key "${key}"; }
-exp_tag() { echo "${1}_$(basename "${train_config}" .yaml)${tag_suffix:+_${tag_suffix}}"; }
+# exp/<model>_<train-config>[_<tag-suffix>]_seed<N>: each training seed is its own experiment
+exp_tag() { echo "${1}_$(basename "${train_config}" .yaml)${tag_suffix:+_${tag_suffix}}_seed${2}"; }
+model_seeds() { for m in ${models}; do for s in ${seeds}; do echo "${m}@${s}"; done; done; }
 
 # the model's SSL checkpoint; with --make-tiny-ssl true a random tiny one is written if missing
 ensure_ssl_checkpoint() {
@@ -112,6 +119,7 @@ if [ ${stage} -le 0 ] && [ ${stop_stage} -ge 0 ]; then
   . "${db}"
   local/data_prep.sh --track "${track}" --out "${data}" --allow-missing-audio "${allow_missing_audio}"
   for s in ${all_sets}; do utils/validate_data_dir.sh "${data}/${s}"; done
+  spoofcm-fingerprint --data-dir "${data}"   # data/corpus_fingerprint.json, read by stage 5
   resume_hint 1
 fi
 
@@ -155,8 +163,8 @@ fi
 
 # ------------------------------------------------------------------ stage 3: training
 if [ ${stage} -le 3 ] && [ ${stop_stage} -ge 3 ]; then
-  for m in ${models}; do
-    tag=$(exp_tag "${m}")
+  for ms in $(model_seeds); do m=${ms%@*}; train_seed=${ms#*@}
+    tag=$(exp_tag "${m}" "${train_seed}")
     if [ -f "${expdir}/${tag}/best.pt" ] && [ -f "${expdir}/${tag}/.done" ]; then
       log "stage 3: ${expdir}/${tag} already trained, skipping"; continue
     fi
@@ -173,8 +181,8 @@ fi
 
 # ------------------------------------------------------------------ stage 4: scoring
 if [ ${stage} -le 4 ] && [ ${stop_stage} -ge 4 ]; then
-  for m in ${models}; do
-    tag=$(exp_tag "${m}")
+  for ms in $(model_seeds); do m=${ms%@*}; train_seed=${ms#*@}
+    tag=$(exp_tag "${m}" "${train_seed}")
     for s in dev ${eval_sets}; do
       out=${expdir}/${tag}/scores/${s}
       if [ -f "${out}/score.txt" ] && [ -f "${out}/.done" ]; then log "stage 4: ${out} done, skipping"; continue; fi
@@ -191,8 +199,8 @@ fi
 # ------------------------------------------------------------------ stage 5: evaluation
 if [ ${stage} -le 5 ] && [ ${stop_stage} -ge 5 ]; then
   . "${db}"
-  for m in ${models}; do
-    tag=$(exp_tag "${m}")
+  for ms in $(model_seeds); do m=${ms%@*}; train_seed=${ms#*@}
+    tag=$(exp_tag "${m}" "${train_seed}")
     # dev (seen attacks): labels and attacks from the data dir, so RESULTS.md shows them too
     log "stage 5: evaluating ${tag} on dev -> ${expdir}/${tag}/results/dev"
     spoofcm-eval --scores "${expdir}/${tag}/scores/dev/score.txt" --data "${data}/dev" \
@@ -207,17 +215,8 @@ if [ ${stage} -le 5 ] && [ ${stop_stage} -ge 5 ]; then
         --calibration "${expdir}/${tag}/calibration.json" ${asv_scores:+--asv-scores "${asv_scores}"}
     done
   done
-  # the recipe command that regenerates RESULTS.md: every model that has results
-  done_models=$(for c in "${expdir}"/*/results; do
-      awk '/^model:/{m=1; next} m && /^  name:/{print $2; exit}' "$(dirname "${c}")/config.yaml"
-    done | sort -u | tr '\n' ' ' | sed 's/ $//')
-  regen="egs/$(basename "${recipe_dir}")/run.sh --models \"${done_models}\""
-  if [ "$(ls -d "${expdir}"/*/results 2>/dev/null | wc -l)" -gt 1 ]; then
-    local/make_tables.sh --recipe-dir "${recipe_dir}" --out "${recipe_dir}/RESULTS.md" --command "${regen}"
-  else
-    spoofcm-report --recipe-dir "${recipe_dir}" --out "${recipe_dir}/RESULTS.md" --command "${regen}"
-  fi
-  # the pooled table, for the log
-  awk '/^\| experiment/{f=1} f && /^$/{exit} f' "${recipe_dir}/RESULTS.md"
-  log "stage 5: results table in ${recipe_dir}/RESULTS.md"
+  # exp/RESULTS.{md,json}: mean ± sd over seeds, per-seed tables, provenance (git-ignored);
+  # the committed RESULTS.md changes only through spoofcm-report --publish
+  spoofcm-report --recipe-dir "${recipe_dir}"
+  log "stage 5: results in ${expdir}/RESULTS.md; to publish: spoofcm-report --recipe-dir ${recipe_dir} --publish"
 fi

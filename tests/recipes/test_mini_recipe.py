@@ -8,7 +8,7 @@ ALL_SETS = ("train", "dev", "eval_la21", "eval_df21")
 SCORED = ("dev", "eval_la21", "eval_df21")
 EVAL_SETS = ("eval_la21", "eval_df21")
 MODEL = "fusion_cbam_resnet18"
-TAG = f"{MODEL}_mini"   # run.sh: exp/<model>_<train-config name>
+TAG = f"{MODEL}_mini_seed0"   # run.sh: exp/<model>_<train-config name>_seed<N>
 
 pytestmark = pytest.mark.slow
 
@@ -50,7 +50,7 @@ def test_scores_metrics_and_results(fusion):
     exp = fusion.dir / "exp" / TAG
     for f in ("config.yaml", "train.log", "best.pt", "latest.pt", "env.txt"):
         assert (exp / f).is_file(), f
-    text = (fusion.dir / "RESULTS.md").read_text()
+    text = (fusion.dir / "exp" / "RESULTS.md").read_text()
     assert TAG in text and "eval_la21" in text and "eval_df21" in text
 
 
