@@ -86,3 +86,17 @@ def test_clear_errors(tmp_path, capsys):
     (data / "corpus_fingerprint.json").write_text("{")
     with pytest.raises(SpoofcmError, match="corpus_fingerprint.json: not valid JSON"):
         read_fingerprint(data)
+
+
+def test_rerun_skips_hashing_until_an_input_changes(tmp_path, capsys):
+    data, roots = make_corpus(tmp_path)
+    args = ["--data-dir", str(data), "--la19", roots.la19, "--la21-eval", roots.la21_eval,
+            "--keys", roots.keys]
+    assert fingerprint_main(args) == 0 and " -> " in capsys.readouterr().err
+    assert fingerprint_main(args) == 0 and "unchanged in" in capsys.readouterr().err
+    (Path(roots.keys) / "LA" / "CM" / "trial_metadata.txt").write_text(   # another size
+        "LA_0012 LA_E_3000001 none - A08 spoof notrim progress\n")
+    before = read_fingerprint(data)["sha256"]
+    assert fingerprint_main(args) == 0 and " -> " in capsys.readouterr().err
+    assert read_fingerprint(data)["sha256"] != before
+    assert fingerprint_main(args + ["--force"]) == 0 and " -> " in capsys.readouterr().err

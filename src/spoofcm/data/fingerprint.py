@@ -78,11 +78,38 @@ def corpus_fingerprint(data_dir: str | os.PathLike, roots: CorpusRoots) -> dict[
     return info
 
 
-def write_fingerprint(data_dir: str | os.PathLike, roots: CorpusRoots) -> dict[str, Any]:
-    """Compute the fingerprint and store it as ``<data_dir>/corpus_fingerprint.json``."""
+def inputs_signature(data_dir: str | os.PathLike, roots: CorpusRoots) -> dict[str, list[int]]:
+    """Size and mtime of every file the fingerprint reads first (wav.scp, protocols, keys):
+    while they are unchanged a rerun of stage 0 need not hash the corpus again."""
+    data = Path(data_dir)
+    paths = []
+    for name in SETS:
+        if (data / name / "wav.scp").is_file():
+            paths += [data / name / "wav.scp", set_sources(name, roots)[0]]
+    if roots.keys and Path(roots.keys).is_dir():
+        paths += sorted(p for p in Path(roots.keys).rglob("*.txt") if p.is_file())
+    out = {}
+    for path in paths:
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue            # corpus_fingerprint names the missing file
+        out[str(Path(path).resolve())] = [st.st_size, st.st_mtime_ns]
+    return out
+
+
+def write_fingerprint(data_dir: str | os.PathLike, roots: CorpusRoots,
+                      force: bool = False) -> tuple[dict[str, Any], bool]:
+    """Store the fingerprint as ``<data_dir>/corpus_fingerprint.json``; ``(info, computed)``,
+    where an up-to-date stored one (same inputs signature) is returned without hashing."""
+    signature = inputs_signature(data_dir, roots)
+    stored = None if force else read_fingerprint(data_dir)
+    if stored is not None and stored.get("inputs") == signature:
+        return stored, False
     info = corpus_fingerprint(data_dir, roots)
+    info["inputs"] = signature
     atomic_write_text(Path(data_dir) / FINGERPRINT_FILE, json.dumps(info, indent=1) + "\n")
-    return info
+    return info, True
 
 
 def read_fingerprint(data_dir: str | os.PathLike) -> dict[str, Any] | None:
