@@ -27,7 +27,8 @@ ngpu=0               # GPUs: training (per node), and stages 2 and 4 spread thei
 num_nodes=1          # nodes for multi-node training (torchrun)
 ssl_checkpoint=      # fairseq .pt or Hugging Face folder (overrides ssl.checkpoint)
 cache_eval=false     # stages 1-2 also cache the eval sets (default: stage 4 computes their features)
-seed=0
+seed=0               # a single training seed (= --seeds N)
+seeds=               # training seeds, e.g. "0 1 2": one experiment exp/<tag>_seed<N> each (default: --seed)
 resume=true          # stage 3: continue from latest.pt when present
 skip_setup=false     # do not run local/setup_env.sh
 asv_scores=          # stage 5 (LA): your own ASV scores instead of the keys' ASVtorch_kaldi/score.txt
@@ -51,6 +52,10 @@ recipe_dir=$(cd "${recipe_dir}" && pwd)
 [ -z "${expdir}" ] || expdir=$(mkdir -p "${expdir}" && cd "${expdir}" && pwd)
 [ -n "${db}" ] || db=${recipe_dir}/db.sh
 [ -n "${model}" ] && models=${model}
+[ -n "${seeds}" ] || seeds=${seed}
+for s in ${seeds}; do
+  case ${s} in ''|*[!0-9]*) echo "run.sh: error: --seeds takes non-negative integers, got '${s}'" >&2; exit 1 ;; esac
+done
 cd "${spoofcm_root}"
 if [ "${skip_setup}" != true ]; then
   local/setup_env.sh
@@ -69,6 +74,8 @@ dump=${recipe_dir}/dump
 [ -n "${expdir}" ] || expdir=${recipe_dir}/exp
 eval_sets=$(python -m spoofcm.tracks "${track}") || exit 1
 all_sets=$(python -m spoofcm.tracks --sets "${track}")  # evaluation-only tracks: eval sets only
+declare -A track_of; read -r -a _tracks <<< "$(python -m spoofcm.tracks --track-of ${eval_sets})"
+_sets=(${eval_sets}); for i in "${!_sets[@]}"; do track_of[${_sets[$i]}]=${_tracks[$i]}; done
 # stages 1-2 cache what training reads again and again; eval sets only with --cache-eval true
 cache_sets=; for s in ${all_sets}; do
   case ${s} in train|dev) cache_sets+=" ${s}" ;; *) [ "${cache_eval}" = true ] && cache_sets+=" ${s}" ;; esac
@@ -93,11 +100,13 @@ config_args() {
   # per-model recipe overrides (sizes, augmentation), when the recipe has them
   if [ -f "${recipe_dir}/conf/model/${m}.yaml" ]; then echo -n " --config ${recipe_dir}/conf/model/${m}.yaml"; fi
   if [ -n "${ssl_checkpoint}" ]; then echo -n " --ssl.checkpoint ${ssl_checkpoint}"; fi
-  echo -n " --train.seed ${seed} ${train_args}"
+  echo -n " --train.seed ${train_seed:-${seed}} ${train_args}"
 }
 # cfg_get MODEL KEY...: the resolved values, one line per key (one Python start for all)
 cfg_get() { local m=$1; shift; python -m spoofcm.bin.cfg_get $(config_args "${m}") ${@/#/--key }; }
-exp_tag() { echo "${1}_$(basename "${train_config}" .yaml)${tag_suffix:+_${tag_suffix}}"; }
+# exp/<model>_<train-config>[_<tag-suffix>]_seed<N>: each training seed is its own experiment
+exp_tag() { echo "${1}_$(basename "${train_config}" .yaml)${tag_suffix:+_${tag_suffix}}_seed${2}"; }
+model_seeds() { for m in ${models}; do for s in ${seeds}; do echo "${m}@${s}"; done; done; }
 
 # the SSL cache of a model (dump/ssl/<ssl_tag>, relative to the dump dir): decided here once,
 # recorded by training in ssl.cache_dir; empty for models that read no cached SSL features
@@ -131,6 +140,7 @@ if [ ${stage} -le 0 ] && [ ${stop_stage} -ge 0 ]; then
   . "${db}"
   local/data_prep.sh --track "${track}" --out "${data}" --allow-missing-audio "${allow_missing_audio}"
   for s in ${all_sets}; do utils/validate_data_dir.sh "${data}/${s}"; done
+  spoofcm-fingerprint --data-dir "${data}"   # data/corpus_fingerprint.json, read by stage 5
   resume_hint 1
 fi
 
@@ -178,8 +188,8 @@ fi
 
 # ------------------------------------------------------------------ stage 3: training
 if [ ${stage} -le 3 ] && [ ${stop_stage} -ge 3 ]; then
-  for m in ${models}; do
-    tag=$(exp_tag "${m}")
+  for ms in $(model_seeds); do m=${ms%@*}; train_seed=${ms#*@}
+    tag=$(exp_tag "${m}" "${train_seed}")
     ssl_cache=$(ssl_cache_of "${m}") || exit 1
     train_opts=($(config_args "${m}") ${ssl_cache:+--ssl.cache_dir "${ssl_cache}"} --data-dir "${data}"
                 --dump-dir "${dump}" --exp "${expdir}/${tag}")
@@ -204,8 +214,8 @@ fi
 
 # ------------------------------------------------------------------ stage 4: scoring
 if [ ${stage} -le 4 ] && [ ${stop_stage} -ge 4 ]; then
-  for m in ${models}; do
-    tag=$(exp_tag "${m}")
+  for ms in $(model_seeds); do m=${ms%@*}; train_seed=${ms#*@}
+    tag=$(exp_tag "${m}" "${train_seed}")
     for s in dev ${eval_sets}; do
       out=${expdir}/${tag}/scores/${s}
       if [ -f "${out}/score.txt" ] && [ -f "${out}/.done" ]; then log "stage 4: ${out} done, skipping"; continue; fi
@@ -223,8 +233,8 @@ fi
 # ------------------------------------------------------------------ stage 5: evaluation
 if [ ${stage} -le 5 ] && [ ${stop_stage} -ge 5 ]; then
   . "${db}"
-  for m in ${models}; do
-    tag=$(exp_tag "${m}")
+  for ms in $(model_seeds); do m=${ms%@*}; train_seed=${ms#*@}
+    tag=$(exp_tag "${m}" "${train_seed}")
     # dev (seen attacks): labels and attacks from the data dir, so RESULTS.md shows them too
     if [ -d "${data}/dev" ]; then
       log "stage 5: evaluating ${tag} on dev -> ${expdir}/${tag}/results/dev"
@@ -232,9 +242,9 @@ if [ ${stage} -le 5 ] && [ ${stop_stage} -ge 5 ]; then
         --out "${expdir}/${tag}/results/dev" 2> >(grep -v "no utt2subset" >&2)
     fi
     for s in ${eval_sets}; do
-      case ${s} in eval_la21) t=LA ;; eval_df21) t=DF ;; *) t= ;; esac
+      t=${track_of[${s}]}
       out=${expdir}/${tag}/results/${s}
-      if [ -z "${t}" ]; then   # ASVspoof 5 / In-the-Wild: labels from the data dir, + Track 1 tables
+      if [ "${t}" != LA ] && [ "${t}" != DF ]; then  # ASVspoof 5 / In-the-Wild: data dir + Track 1 tables
         log "stage 5: evaluating ${tag} on ${s} -> ${out}"
         dev_cal=(--calibration "${expdir}/${tag}/calibration.json")
         [ -d "${data}/dev" ] && dev_cal+=(--dev-scores "${expdir}/${tag}/scores/dev/score.txt" --dev-data "${data}/dev")
@@ -249,20 +259,10 @@ if [ ${stage} -le 5 ] && [ ${stop_stage} -ge 5 ]; then
         --calibration "${expdir}/${tag}/calibration.json" ${asv_scores:+--asv-scores "${asv_scores}"}
     done
   done
-  # the recipe command that regenerates RESULTS.md: every model that has results
-  done_models=$(for c in "${expdir}"/*/results; do
-      awk '/^model:/{m=1; next} m && /^  name:/{print $2; exit}' "$(dirname "${c}")/config.yaml"
-    done | sort -u | tr '\n' ' ' | sed 's/ $//')
-  regen="egs/$(basename "${recipe_dir}")/run.sh --models \"${done_models}\""
-  # the report reads <dir>/exp: the recipe's own, or the training recipe's with --expdir <it>/exp
+  # exp/RESULTS.{md,json}: mean ± sd over seeds, per-seed tables, provenance (git-ignored); the
+  # committed RESULTS.md changes only through spoofcm-report --publish. An evaluation-only
+  # recipe (--expdir <training recipe>/exp) reports into the training recipe's exp/.
   exp_owner=$(dirname "${expdir}")
-  [ "${exp_owner}" = "${recipe_dir}" ] || regen="${regen} --expdir ${expdir}"
-  if [ "$(ls -d "${expdir}"/*/results 2>/dev/null | wc -l)" -gt 1 ]; then
-    local/make_tables.sh --recipe-dir "${exp_owner}" --out "${recipe_dir}/RESULTS.md" --command "${regen}"
-  else
-    spoofcm-report --recipe-dir "${exp_owner}" --out "${recipe_dir}/RESULTS.md" --command "${regen}"
-  fi
-  # the pooled table, for the log
-  awk '/^\| experiment/{f=1} f && /^$/{exit} f' "${recipe_dir}/RESULTS.md"
-  log "stage 5: results table in ${recipe_dir}/RESULTS.md"
+  spoofcm-report --recipe-dir "${exp_owner}"
+  log "stage 5: results in ${expdir}/RESULTS.md; to publish: spoofcm-report --recipe-dir ${exp_owner} --publish"
 fi

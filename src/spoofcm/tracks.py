@@ -3,7 +3,7 @@
 A recipe's ``--track`` names which eval sets stage 0 prepares and stages 4–5 score and
 evaluate; each eval set belongs to one track, whose keys and metrics stage 5 uses.
 ``python -m spoofcm.tracks TRACK`` prints the eval sets of TRACK, ``--sets TRACK`` every set
-its recipe prepares (for shell recipes).
+its recipe prepares, ``--track-of SET...`` the track of each eval set (for shell recipes).
 """
 from __future__ import annotations
 
@@ -49,9 +49,13 @@ def main(argv: list[str] | None = None) -> int:
     if len(args) == 2 and args[0] == "--sets":
         print(" ".join(recipe_sets(args[1])))
         return 0
+    if len(args) >= 1 and args[0] == "--track-of":
+        print(" ".join(track_of(s) for s in args[1:]))
+        return 0
     if len(args) != 1:
         raise SpoofcmError("usage: python -m spoofcm.tracks [--sets] TRACK  (prints its eval "
-                           "sets, or with --sets every set its recipe prepares)")
+                           "sets, or with --sets every set its recipe prepares); "
+                           "python -m spoofcm.tracks --track-of SET...  (the track of each set)")
     print(" ".join(eval_sets(args[0])))
     return 0
 

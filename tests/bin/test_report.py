@@ -1,8 +1,10 @@
-"""spoofcm-report: RESULTS.md from metrics.json files written by spoofcm-eval itself."""
+"""spoofcm-report: stage-5 tables (mean ± sd over seeds, per seed, provenance) from metrics.json
+files written by spoofcm-eval itself, and --publish into the committed RESULTS.md."""
 from __future__ import annotations
 
-import re
-import subprocess
+import json
+import shutil
+import statistics
 from pathlib import Path
 
 import numpy as np
@@ -10,18 +12,20 @@ import pytest
 
 from spoofcm.bin.eval import main as eval_main
 from spoofcm.bin.report import main as report_main
-from spoofcm.metrics.results import model_of
+from spoofcm.metrics.results import Snapshot, model_of, split_seed
 
 KEY_LINE = "LA_00{spk:02d} {trial} {codec} - {attack} {label} notrim eval"
+FUSION = "fusion_cbam_resnet18_mini"
+GMM = "lfcc_gmm_mini"
 
 
-def make_keys(root: Path, rng) -> tuple[Path, dict[str, bool]]:
+def make_keys(root: Path) -> tuple[Path, dict[str, bool]]:
     """A small official-layout LA + DF keys folder; returns it and trial -> is bona fide."""
     is_bona = {}
     for track, codecs, prefix in (("LA", ["none", "alaw"], "LA_E_"), ("DF", ["nocodec", "low_mp3"],
                                                                         "DF_E_")):
         lines = []
-        for i in range(200):
+        for i in range(120):
             trial, bona = f"{prefix}{1000 + i}", i % 4 == 0
             codec = codecs[i % 2]
             if track == "LA":
@@ -39,80 +43,144 @@ def make_keys(root: Path, rng) -> tuple[Path, dict[str, bool]]:
     return root, is_bona
 
 
-def write_scores(path: Path, is_bona: dict[str, bool], prefix: str, shift: float, rng) -> Path:
-    path.write_text("".join(f"{t} {rng.normal(shift if b else 0.0):.5f}\n"
-                            for t, b in is_bona.items() if t.startswith(prefix)))
-    return path
+def add_experiment(recipe: Path, tmp: Path, tag: str, model: str, shift: float, seed: int,
+                   kind: str = "neural") -> None:
+    """exp/<tag> with config.yaml, env.txt and results/<set>/metrics.json from spoofcm-eval."""
+    keys, is_bona = make_keys(tmp / "keys")
+    rng = np.random.default_rng(seed + int(10 * shift))
+    exp = recipe / "exp" / tag
+    exp.mkdir(parents=True)
+    (exp / "config.yaml").write_text(f"model:\n  name: {model}\n")
+    (exp / "env.txt").write_text(f"python: 3.11.7\ntorch: 2.13.0+cpu\nnumpy: 2.4.6\n"
+                                 f"git: {'a' * 40}\ncpu: Test CPU 3000\ngpu: none\nthreads: 2\n"
+                                 + ("model_kind: non-neural\n" if kind != "neural" else ""))
+    for s, track, prefix in (("eval_la21", "LA", "LA_E_"), ("eval_df21", "DF", "DF_E_")):
+        score = tmp / f"{tag}_{s}.txt"
+        score.write_text("".join(f"{t} {rng.normal(shift if b else 0.0):.5f}\n"
+                                 for t, b in is_bona.items() if t.startswith(prefix)))
+        assert eval_main(["--scores", str(score), "--keys", str(keys), "--track", track,
+                          "--out", str(exp / "results" / s), "--n-boot", "20",
+                          "--no-plots"]) == 0
 
 
 @pytest.fixture
 def recipe(tmp_path: Path) -> Path:
-    rng = np.random.default_rng(0)
-    keys, is_bona = make_keys(tmp_path / "keys", rng)
+    """Three seeds of the proposed system, one of a GMM, and a stage-0 corpus fingerprint."""
     recipe = tmp_path / "egs" / "r"
-    for tag, model, shift in (("fusion_cbam_resnet18_mini", "fusion_cbam_resnet18", 2.0),
-                              ("lfcc_gmm_mini_x", None, 0.5)):
-        exp = recipe / "exp" / tag
-        exp.mkdir(parents=True)
-        if model:
-            (exp / "config.yaml").write_text(f"model:\n  name: {model}\n")
-        for s, track, prefix in (("eval_la21", "LA", "LA_E_"), ("eval_df21", "DF", "DF_E_")):
-            score = write_scores(tmp_path / f"{tag}_{s}.txt", is_bona, prefix, shift, rng)
-            assert eval_main(["--scores", str(score), "--keys", str(keys), "--track", track,
-                              "--out", str(exp / "results" / s), "--n-boot", "50",
-                              "--no-plots"]) == 0
+    for seed, shift in ((0, 2.0), (1, 1.5), (2, 1.0)):
+        add_experiment(recipe, tmp_path, f"{FUSION}_seed{seed}", "fusion_cbam_resnet18", shift,
+                       seed)
+    add_experiment(recipe, tmp_path, f"{GMM}_seed0", "lfcc_gmm", 0.5, 0, kind="non-neural")
+    (recipe / "data").mkdir()
+    (recipe / "data" / "corpus_fingerprint.json").write_text(json.dumps(
+        {"sha256": "f" * 64, "sets": {"dev": {"utterances": 200}}}))
     return recipe
 
 
-def test_results_md_tables_every_experiment(recipe, capsys):
-    out = recipe / "RESULTS.md"
-    assert report_main(["--recipe-dir", str(recipe), "--out", str(out)]) == 0
-    text = out.read_text()
-    assert re.search(r"git (\w+|unknown) · Python \d+\.\d+", text)
-    assert "Regenerate with: `spoofcm-report --recipe-dir" in text
-    for tag in ("fusion_cbam_resnet18_mini", "lfcc_gmm_mini_x"):
-        assert text.count(f"| {tag} |") >= 4   # overview x2 sets + breakdown rows
-    assert "#### eval_la21: min t-DCF" not in text   # no ASV scores given -> no t-DCF table
-    assert "#### eval_df21: EER (%)" in text and "| experiment | nocodec | low_mp3 |" in text
-    assert "Table I" not in text
-    import json
-    m = json.loads((recipe / "exp" / "lfcc_gmm_mini_x" / "results" / "eval_la21" /
-                    "metrics.json").read_text())
-    assert f"| lfcc_gmm_mini_x | lfcc_gmm | eval_la21 | {100 * m['pooled']['eer']:.2f} |" in text
+def pooled_eers(recipe: Path, system: str, eval_set: str) -> list[float]:
+    return [json.loads(p.read_text())["pooled"]["eer"] for p in
+            sorted(recipe.glob(f"exp/{system}_seed*/results/{eval_set}/metrics.json"))]
 
 
-def test_paper_tables_through_make_tables(recipe, repo_root):
-    out = recipe / "PAPER.md"
-    env_path = str(Path(__import__("sys").executable).parent)
-    import os
-    env = dict(os.environ, PATH=env_path + os.pathsep + os.environ.get("PATH", ""))
-    subprocess.run([str(repo_root / "local" / "make_tables.sh"), "--recipe-dir", str(recipe),
-                    "--out", str(out)], check=True, env=env, capture_output=True)
-    text = out.read_text()
-    for title in ("Table I", "Table II", "Table III"):
-        assert title in text
-    assert "| fusion_cbam_resnet18 | fusion_cbam_resnet18_mini |" in text
-    assert "4.12 | 0.3008 | the paper |" in text        # published reference beside ours
-    assert "| cqcc_gmm |  | not run |" in text             # every paper system has a row
-    assert re.search(r"\| fusion_resnet18 \| not run \|.*\| 3\.90 \|", text)
+def section(text: str, title: str) -> str:
+    return text.split(f"## {title}", 1)[1].split("\n## ", 1)[0]
 
 
-def test_errors_and_model_name(tmp_path, capsys):
+def test_stage5_mean_sd_per_seed_and_provenance(recipe, capsys):
+    assert report_main(["--recipe-dir", str(recipe)]) == 0
+    assert not (recipe / "RESULTS.md").exists(), "stage 5 must not write the committed file"
+    text = (recipe / "exp" / "RESULTS.md").read_text()
+    eers = pooled_eers(recipe, FUSION, "eval_la21")
+    assert len(eers) == 3
+    cell = f"{100 * statistics.mean(eers):.2f} ± {100 * statistics.stdev(eers):.2f}"
+    assert f"| {FUSION} | fusion_cbam_resnet18 | 3 (0, 1, 2) | eval_la21 | {cell} |" in text
+    assert cell in capsys.readouterr().out             # the summary goes to the log too
+    gmm = 100 * pooled_eers(recipe, GMM, "eval_la21")[0]
+    assert f"| {GMM} | lfcc_gmm | 0 (1 seed, non-neural) | eval_la21 | {gmm:.2f} |" in text
+    # per-seed rows are the numbers the means come from
+    per_seed = section(text, "Per seed (pooled)")
+    for seed, eer in enumerate(eers):
+        assert f"| {FUSION}_seed{seed} | {FUSION} | {seed} | eval_la21 | {100 * eer:.2f} |" \
+            in per_seed
+    # paper tables use mean ± sd
+    assert f"| fusion_cbam_resnet18 | {FUSION} | 3 (0, 1, 2) | {cell} |" in section(text, "Table I")
+    assert "| cqcc_gmm |  |  | not run |" in section(text, "Table I")
+    assert "4.12 | 0.3008 | the paper |" in text
+    assert "#### eval_df21: EER (%)" in text and "| system | nocodec | low_mp3 |" in text
+    prov = section(text, "Provenance")
+    for needle in ("report written at commit", "tree ", "trained at commit `aaaaaaaaaaaa` (4 of 4)",
+                   "Python 3.11.7 · torch 2.13.0+cpu · numpy 2.4.6", "CPU Test CPU 3000",
+                   "torch threads in training: 2", "corpus: sha256 `ffffffffffffffff` (dev 200",
+                   "regenerate: `egs/r/run.sh --models 'fusion_cbam_resnet18 lfcc_gmm' "
+                   "--seeds '0 1 2'`"):
+        assert needle in prov, needle
+    snap = Snapshot.load(recipe / "exp" / "RESULTS.json")
+    assert {e.system for e in snap.entries} == {FUSION, GMM} and len(snap.runs) == 1
+
+
+def test_publish_keeps_systems_not_rerun_unless_replace(recipe, tmp_path, capsys):
+    assert report_main(["--recipe-dir", str(recipe), "--publish"]) == 1
+    assert "exp/RESULTS.json: not found; run stage 5 first" in capsys.readouterr().err
+    assert report_main(["--recipe-dir", str(recipe)]) == 0
+    assert report_main(["--recipe-dir", str(recipe), "--publish"]) == 0
+    first = (recipe / "RESULTS.md").read_text()
+    assert f"| {GMM} |" in first and f"| {FUSION} |" in first
+    gmm_row = next(r for r in first.splitlines() if r.startswith(f"| {GMM} | lfcc_gmm |"))
+    # a second run retrains only the proposed system (other numbers) and drops the GMM
+    shutil.rmtree(recipe / "exp")
+    for seed, shift in ((0, 3.0), (1, 2.5)):
+        add_experiment(recipe, tmp_path / "second", f"{FUSION}_seed{seed}",
+                       "fusion_cbam_resnet18", shift, seed)
+    assert report_main(["--recipe-dir", str(recipe)]) == 0
+    capsys.readouterr()
+    assert report_main(["--recipe-dir", str(recipe), "--publish"]) == 0
+    out = capsys.readouterr().out
+    assert f"replaced: {FUSION}" in out and f"kept: {GMM}" in out
+    second = (recipe / "RESULTS.md").read_text()
+    assert gmm_row in second                                  # kept as published
+    assert f"| {FUSION} | fusion_cbam_resnet18 | 2 (0, 1) |" in second
+    assert f"| {FUSION}_seed2 |" not in second                # old seeds replaced as a whole
+    assert second.count("\nRun `") == 2                       # each row keeps its provenance
+    assert report_main(["--recipe-dir", str(recipe), "--publish", "--replace"]) == 0
+    third = (recipe / "RESULTS.md").read_text()
+    assert f"| {GMM} |" not in third and third.count("\nRun `") == 1
+
+
+def test_publish_refuses_to_drop_an_old_table(recipe, capsys):
+    (recipe / "RESULTS.md").write_text("# old table without a snapshot\n")
+    assert report_main(["--recipe-dir", str(recipe)]) == 0
+    assert report_main(["--recipe-dir", str(recipe), "--publish"]) == 1
+    assert "has no RESULTS.json beside it" in capsys.readouterr().err
+    assert (recipe / "RESULTS.md").read_text() == "# old table without a snapshot\n"
+    assert report_main(["--recipe-dir", str(recipe), "--publish", "--replace"]) == 0
+    assert f"| {FUSION} |" in (recipe / "RESULTS.md").read_text()
+
+
+def test_errors_and_names(tmp_path, capsys):
     assert report_main(["--recipe-dir", str(tmp_path / "nope")]) == 1
     assert "recipe dir not found" in capsys.readouterr().err
     assert report_main(["--recipe-dir", str(tmp_path)]) == 1
     assert "no exp/*/results/*/metrics.json" in capsys.readouterr().err
+    assert report_main(["--recipe-dir", str(tmp_path), "--replace"]) == 1
+    assert "--replace only applies with --publish" in capsys.readouterr().err
+    (tmp_path / "exp").mkdir()
+    (tmp_path / "exp" / "RESULTS.json").write_text('{"format": "other"}')
+    assert report_main(["--recipe-dir", str(tmp_path), "--publish"]) == 1
+    assert "not a spoofcm results snapshot" in capsys.readouterr().err
     (tmp_path / "ssl_aasist_default_x").mkdir()
     assert model_of(tmp_path / "ssl_aasist_default_x") == "ssl_aasist"
     (tmp_path / "odd").mkdir()
     (tmp_path / "odd" / "config.yaml").write_text("model: {name: rawnet2}\n")
     assert model_of(tmp_path / "odd") == "rawnet2"
+    assert split_seed("rawnet2_mini_seed12") == ("rawnet2_mini", 12)
+    assert split_seed("rawnet2_mini") == ("rawnet2_mini", None)
 
 
-def test_regenerate_command_is_printed(recipe):
-    out = recipe / "RESULTS.md"
-    cmd = 'egs/r/run.sh --models "fusion_cbam_resnet18 lfcc_gmm"'
-    assert report_main(["--recipe-dir", str(recipe), "--out", str(out), "--command", cmd]) == 0
-    assert f"Regenerate with: `{cmd}`" in out.read_text()
-    assert report_main(["--recipe-dir", str(recipe), "--out", str(out)]) == 0
-    assert "Regenerate with: `spoofcm-report --recipe-dir" in out.read_text()
+def test_command_override(recipe):
+    cmd = 'egs/r/run.sh --models "fusion_cbam_resnet18" --seeds "0 1 2"'
+    out = recipe / "exp" / "custom.md"
+    assert report_main(["--recipe-dir", str(recipe), "--out", str(out), "--command", cmd,
+                        "--no-paper-tables"]) == 0
+    text = out.read_text()
+    assert f"regenerate: `{cmd}`" in text and "Table I" not in text
+    assert (recipe / "exp" / "custom.json").is_file()

@@ -4,7 +4,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from spoofcm.metrics.results import collect, overview, paper_table
+from spoofcm.metrics.paper import paper_table
+from spoofcm.metrics.results import collect
+from spoofcm.metrics.results_md import summary
 
 
 def experiment(recipe: Path, tag: str, model_yaml: str) -> None:
@@ -15,18 +17,17 @@ def experiment(recipe: Path, tag: str, model_yaml: str) -> None:
 
 
 def test_config_name_is_shown_beside_the_model(tmp_path):
-    experiment(tmp_path, "lfcc_gmm_a", "model: {name: lfcc_gmm, config_name: lfcc_gmm_2021}\n")
-    experiment(tmp_path, "rawnet2_a", "model: {name: rawnet2}\n")
-    entries = collect(tmp_path)
+    experiment(tmp_path, "lfcc_gmm_a_seed0", "model: {name: lfcc_gmm, config_name: lfcc_gmm_2021}\n")
+    experiment(tmp_path, "rawnet2_a_seed0", "model: {name: rawnet2}\n")
+    (tmp_path / "exp" / "rawnet2_a_seed1" / "results" / ".eval_la21.partial-x").mkdir(parents=True)
+    entries = collect(tmp_path)  # the unfinished (hidden) result folder is not read
     assert [(e.model, e.config) for e in entries] == [("lfcc_gmm", "lfcc_gmm_2021"),
                                                       ("rawnet2", "")]
-    text = overview(entries)
-    assert text.splitlines()[0].endswith("| configuration |")
-    assert "| lfcc_gmm_a | lfcc_gmm | eval_la21 | 20.00 |" in text
-    assert text.splitlines()[2].endswith("| lfcc_gmm_2021 |")
-    table = paper_table(entries, "LA", ("lfcc_gmm", "rawnet2", "cqcc_gmm")).splitlines()
+    text = summary(entries).splitlines()
+    assert text[0].endswith("| configuration |") and text[2].endswith("| lfcc_gmm_2021 |")
+    table = paper_table(entries, "LA").splitlines()
     assert table[0].endswith("| published source | configuration |")
-    assert table[2].startswith("| lfcc_gmm | lfcc_gmm_a | 20.00 | 0.5000 | 19.30 |")
-    assert table[2].endswith("| lfcc_gmm_2021 |")
-    assert table[3].startswith("| rawnet2 | rawnet2_a |") and table[3].endswith("|  |")
-    assert table[4].startswith("| cqcc_gmm |  | not run |")
+    row = {r.split(" | ")[0][2:]: r for r in table[2:]}
+    assert row["lfcc_gmm"].startswith("| lfcc_gmm | lfcc_gmm_a | 0 (1 seed) | 20.00 | 0.5000 | 19.30 |")
+    assert row["lfcc_gmm"].endswith("| lfcc_gmm_2021 |") and row["rawnet2"].endswith("|  |")
+    assert "| not run |" in row["cqcc_gmm"]

@@ -23,7 +23,7 @@ def all_systems(mini_recipe, all_models):
 def test_every_system_scores_and_evaluates(all_systems, all_models):
     recipe = all_systems
     for model in all_models:
-        tag = f"{model}_mini"
+        tag = f"{model}_mini_seed0"
         assert (recipe.dir / "exp" / tag / "best.pt").is_file(), tag
         scores = recipe.check_scores(tag, SCORED)
         assert len(set(scores["eval_la21"].values())) > 1, f"{tag}: constant scores"
@@ -32,7 +32,7 @@ def test_every_system_scores_and_evaluates(all_systems, all_models):
 
 def test_paper_tables_generated(all_systems, all_models):
     recipe = all_systems
-    text = (recipe.dir / "RESULTS.md").read_text()
+    text = (recipe.dir / "exp" / "RESULTS.md").read_text()
     sections = re.split(r"^## ", text, flags=re.M)
     tables = {s.split("\n", 1)[0].split(" ")[1]: s for s in sections if s.startswith("Table ")}
     assert set(tables) == {"I", "II", "III"}, list(tables)

@@ -10,7 +10,7 @@ import pytest
 SMALL = ("--train.max_epochs 1 --train.num_workers 0 --train.batch_size 8 --train.crop_seconds 2"
          " --train.lr 1e-3 --model.d_model 16 --model.n_heads 2 --model.ffn_dim 32"
          " --model.resnet_width 8")
-TAG = "fusion_cbam_resnet18_default"   # run.sh: exp/<model>_<train-config name>
+TAG = "fusion_cbam_resnet18_default_seed0"   # run.sh: exp/<model>_<train-config name>_seed<N>
 RECIPES = {"asvspoof2021_la": ("eval_la21", "LA"), "asvspoof2021_df": ("eval_df21", "DF")}
 
 pytestmark = pytest.mark.slow
@@ -51,5 +51,5 @@ def test_recipe_runs_unchanged_on_tiny_corpus(name, finished):
     assert not (recipe.dir / "data" / other).exists(), f"{name} prepared the other track"
     recipe.check_scores(TAG, ("dev", eval_set))
     assert recipe.check_metrics(TAG, (eval_set,))[eval_set]["track"] == track
-    text = (recipe.dir / "RESULTS.md").read_text()
+    text = (recipe.dir / "exp" / "RESULTS.md").read_text()
     assert TAG in text and eval_set in text

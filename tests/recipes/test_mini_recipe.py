@@ -8,7 +8,7 @@ ALL_SETS = ("train", "dev", "eval_la21", "eval_df21")
 SCORED = ("dev", "eval_la21", "eval_df21")
 EVAL_SETS = ("eval_la21", "eval_df21")
 MODEL = "fusion_cbam_resnet18"
-TAG = f"{MODEL}_mini_e2e"   # run.sh: exp/<model>_<train-config name>_<tag suffix>
+TAG = f"{MODEL}_mini_e2e_seed0"   # run.sh: exp/<model>_<train-config name>_<tag suffix>_seed<N>
 OWN = ("--tag-suffix", "e2e")  # an experiment of this module only: never one another test trained
 
 pytestmark = pytest.mark.slow
@@ -53,7 +53,7 @@ def test_scores_metrics_and_results(fusion):
     exp = fusion.dir / "exp" / TAG
     for f in ("config.yaml", "train.log", "best.pt", "latest.pt", "env.txt"):
         assert (exp / f).is_file(), f
-    text = (fusion.dir / "RESULTS.md").read_text()
+    text = (fusion.dir / "exp" / "RESULTS.md").read_text()
     assert TAG in text and "eval_la21" in text and "eval_df21" in text
 
 

@@ -6,7 +6,6 @@ import importlib
 import os
 import platform
 import random
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -85,16 +84,9 @@ def build_augment(cfg: dict[str, Any], inputs: tuple[str, ...]
 
 
 def git_hash() -> str:
-    try:
-        res = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"],
-                             capture_output=True, text=True, timeout=10)
-        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain"],
-                               capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.TimeoutExpired):
-        return "unknown"
-    if res.returncode != 0:
-        return "unknown"
-    return res.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
+    """HEAD of the spoofcm checkout, ``-dirty`` when it has uncommitted changes."""
+    from spoofcm.provenance import git_state
+    return git_state(ROOT).describe()
 
 
 def write_env(path: str | os.PathLike, argv: list[str], extra: dict[str, Any]) -> None:
@@ -112,6 +104,8 @@ def write_env(path: str | os.PathLike, argv: list[str], extra: dict[str, Any]) -
               f"platform: {platform.platform()}",
               f"cuda: {torch.version.cuda or 'none'} "
               f"({torch.cuda.device_count() if torch.cuda.is_available() else 0} visible)"]
+    from spoofcm.provenance import machine
+    lines += [f"{k}: {v}" for k, v in machine().items()]   # cpu, gpu, threads (spoofcm-report)
     lines += [f"{k}: {v}" for k, v in extra.items()]
     lines.append("command: " + " ".join(argv))
     atomic_write_text(path, "\n".join(lines) + "\n")
