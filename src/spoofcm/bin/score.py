@@ -1,5 +1,6 @@
 """Score your own audio files with a trained model: ``spoofcm-score --exp exp/<tag> a.flac b.wav``
-or ``--wav-scp wav.scp``. Prints ``<utt-or-path> <score> <bonafide|spoof>`` per file.
+or ``--wav-scp wav.scp``; with an exported model (spoofcm-export) instead of the experiment:
+``spoofcm-score --model FILE a.flac`` (windows, threshold and format from ``FILE.json``). Prints ``<utt-or-path> <score> <bonafide|spoof>`` per file.
 
 Any sample rate or channel count is read (resampled to 16 kHz, mixed to mono, with a warning).
 The features the model needs are computed on the fly (log-mel; SSL layers from the checkpoint
@@ -26,7 +27,9 @@ from spoofcm.errors import SpoofcmError, cli_main
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="spoofcm-score", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--exp", required=True, type=Path, help="exp/<tag> of a trained model")
+    p.add_argument("--exp", type=Path, help="exp/<tag> of a trained model")
+    p.add_argument("--model", type=Path,
+                   help="an exported model (spoofcm-export) instead of --exp")
     p.add_argument("files", nargs="*", help="audio files (any format soundfile reads)")
     p.add_argument("--wav-scp", type=Path, help="Kaldi wav.scp (utt path) instead of files")
     p.add_argument("--out", type=Path, help="also write a score file (utt score)")
@@ -109,17 +112,13 @@ def score_one(model: Any, make: StreamMaker | None, wave: np.ndarray, device: An
     return float(logits_to_scores(logits)[0])
 
 
-@cli_main
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    items = read_inputs(args)
+def experiment_scorer(args: argparse.Namespace) -> tuple[Any, float, str]:
+    """Score function over a trained experiment (features on the fly), its threshold."""
     threshold, source = decision_threshold(args.exp)
     import torch
 
-    from spoofcm.audio.io import read_audio
     from spoofcm.data.dataset import crop_units
     from spoofcm.train.checkpoint import load_exp_model
-    from spoofcm.train.evaluate import write_scores
 
     use_cuda = args.device == "cuda" or (args.device == "auto" and torch.cuda.is_available())
     device = torch.device("cuda" if use_cuda else "cpu")
@@ -127,12 +126,28 @@ def main(argv: list[str] | None = None) -> int:
     neural = getattr(model, "is_neural", True) is not False
     make = StreamMaker(tuple(model.inputs), cfg, device, args.trust_checkpoint) if neural else None
     units = crop_units(args.window_seconds) if args.window_seconds else None
-    print(f"# threshold {threshold:.6f} ({source}); score = log-odds, higher = bona fide",
-          file=sys.stderr)
+    return (lambda wave: score_one(model, make, wave, device, units)), threshold, source
+
+
+@cli_main
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if (args.exp is None) == (args.model is None):
+        raise SpoofcmError("give exactly one of --exp (experiment) or --model (exported file)")
+    items = read_inputs(args)
+    if args.model is not None:
+        from spoofcm.export.score import exported_scorer
+        score_fn, threshold, source = exported_scorer(args)
+    else:
+        score_fn, threshold, source = experiment_scorer(args)
+    from spoofcm.audio.io import read_audio
+    from spoofcm.train.evaluate import write_scores
+    print(f"# threshold {threshold if threshold is None else format(threshold, '.6f')} "
+          f"({source}); score = log-odds, higher = bona fide", file=sys.stderr)
     names, scores, failed = [], [], []
     for name, path in items:
         try:
-            score = score_one(model, make, read_audio(path), device, units)
+            score = score_fn(read_audio(path))
             if not math.isfinite(score):
                 raise SpoofcmError(f"{path}: score is {score}")
         except SpoofcmError as exc:
@@ -142,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         names.append(name)
         scores.append(score)
-        label = "bonafide" if score >= threshold else "spoof"
+        label = "-" if threshold is None else "bonafide" if score >= threshold else "spoof"
         print(f"{name} {score:.6f} {label}", flush=True)
     if args.out:
         write_scores(args.out, names, scores)
