@@ -54,6 +54,9 @@ def write_onnx(det: Detector, path: str | os.PathLike, meta: str) -> None:
                            "(pip install 'spoofcm[test]')") from None
     example = example_windows(det.window)
     batch = torch.export.Dim("batch", min=1, max=MAX_BATCH)
+    with torch.no_grad():
+        det(example)  # fill the front ends' caches (log-mel filters) with real tensors first:
+        # torch.export would otherwise leave its fake tensors in them
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         program = torch.onnx.export(det, (example,), None, input_names=["wave"],
