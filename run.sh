@@ -32,6 +32,7 @@ resume=true          # stage 3: continue from latest.pt when present
 skip_setup=false     # do not run local/setup_env.sh
 asv_scores=          # stage 5 (LA): your own ASV scores instead of the keys' ASVtorch_kaldi/score.txt
 allow_missing_audio=false  # stage 0: drop (and count) key trials whose audio is absent
+fuse=                # e.g. "fusion_cbam_resnet18 rawnet2": add exp/fused_<a>+<b>_<cfg> (score fusion)
 
 orig_args=("$@")
 . "${spoofcm_root}/utils/parse_options.sh"
@@ -188,11 +189,38 @@ if [ ${stage} -le 4 ] && [ ${stop_stage} -ge 4 ]; then
   resume_hint 5
 fi
 
+# >>> score fusion (issue 15; --fuse "m1 m2"): fit a logistic-regression fusion of the systems'
+# dev scores, apply it to dev and every eval set. The result is an experiment like any other,
+# exp/${fused_tag}/scores/<set>/score.txt (+ fusion.json), for stage 5 to evaluate.
+fused_tag=
+if [ -n "${fuse}" ]; then
+  fused_tag="fused_$(echo ${fuse} | tr ' ' '+')_$(basename "${train_config}" .yaml)${tag_suffix:+_${tag_suffix}}"
+fi
+if [ -n "${fused_tag}" ] && [ ${stage} -le 5 ] && [ ${stop_stage} -ge 5 ]; then
+  fdir=${expdir}/${fused_tag}
+  fused_scores() { for m in ${fuse}; do echo "${expdir}/$(exp_tag "${m}")/scores/$1/score.txt"; done; }
+  for f in $(fused_scores dev); do  # a member rescored since the fit: fit and apply again
+    if [ "${f}" -nt "${fdir}/fusion.json" ]; then rm -rf "${fdir}/fusion.json" "${fdir}/scores"; fi
+  done
+  if [ ! -f "${fdir}/fusion.json" ]; then
+    log "fusion: fitting ${fuse} on dev -> ${fdir}/fusion.json"
+    spoofcm-fuse fit --dev-data "${data}/dev" --scores $(fused_scores dev) \
+      --names $(for m in ${fuse}; do exp_tag "${m}"; done) --out "${fdir}/fusion.json"
+  fi
+  for s in dev ${eval_sets}; do
+    out=${fdir}/scores/${s}
+    if [ -f "${out}/score.txt" ] && [ -f "${out}/.done" ]; then continue; fi
+    spoofcm-fuse apply --fusion "${fdir}/fusion.json" --scores $(fused_scores "${s}") \
+      --out "${out}/score.txt"
+    touch "${out}/.done"
+  done
+fi
+# <<< score fusion
+
 # ------------------------------------------------------------------ stage 5: evaluation
 if [ ${stage} -le 5 ] && [ ${stop_stage} -ge 5 ]; then
   . "${db}"
-  for m in ${models}; do
-    tag=$(exp_tag "${m}")
+  for tag in $(for m in ${models}; do exp_tag "${m}"; done) ${fused_tag}; do  # issue 15: + fused
     # dev (seen attacks): labels and attacks from the data dir, so RESULTS.md shows them too
     log "stage 5: evaluating ${tag} on dev -> ${expdir}/${tag}/results/dev"
     spoofcm-eval --scores "${expdir}/${tag}/scores/dev/score.txt" --data "${data}/dev" \
@@ -207,6 +235,17 @@ if [ ${stage} -le 5 ] && [ ${stop_stage} -ge 5 ]; then
         --calibration "${expdir}/${tag}/calibration.json" ${asv_scores:+--asv-scores "${asv_scores}"}
     done
   done
+  # >>> combined plots (issue 15): per evaluated set, every system's DET curve on one plot and
+  # the per-attack EERs of the proposed system against the best baseline, in ${recipe_dir}/plots/
+  for s in dev ${eval_sets}; do
+    res=$(ls -d "${expdir}"/*/results/"${s}" 2>/dev/null || true)
+    [ -n "${res}" ] || continue
+    case ${s} in dev) key=(--data "${data}/dev") ;; *) key=(--keys "${ASVSPOOF2021_KEYS}") ;; esac
+    log "stage 5: combined plots ${recipe_dir}/plots/det_${s}.png, attacks_${s}.png"
+    spoofcm-plot --results ${res} "${key[@]}" --det "${recipe_dir}/plots/det_${s}.png" \
+      --attacks "${recipe_dir}/plots/attacks_${s}.png"
+  done
+  # <<< combined plots
   # the recipe command that regenerates RESULTS.md: every model that has results
   done_models=$(for c in "${expdir}"/*/results; do
       awk '/^model:/{m=1; next} m && /^  name:/{print $2; exit}' "$(dirname "${c}")/config.yaml"

@@ -36,14 +36,15 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def pick_proposed(names: list[str], given: str | None) -> str:
+def pick_proposed(exp_dirs: list[Path], given: str | None) -> str:
+    """``--proposed``, else the experiment of the paper's system, else the first one."""
+    names = [d.name for d in exp_dirs]
     if given is not None:
         if given not in names:
             raise SpoofcmError(f"--proposed {given}: not among the systems ({', '.join(names)})")
         return given
     from spoofcm.metrics.results import model_of
-    return next((n for n in names if model_of(Path("exp") / n) == PROPOSED_MODEL
-                 or n.startswith(PROPOSED_MODEL)), names[0])
+    return next((d.name for d in exp_dirs if model_of(d) == PROPOSED_MODEL), names[0])
 
 
 @cli_main
@@ -55,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     sets = {d.name for d in args.results}
     if len(sets) > 1:
         raise SpoofcmError(f"--results: folders of several eval sets ({', '.join(sorted(sets))})")
-    names = [d.resolve().parents[1].name for d in args.results]
+    exp_dirs = [d.resolve().parents[1] for d in args.results]
+    names = [d.name for d in exp_dirs]
     if len(set(names)) != len(names):
         raise SpoofcmError("--results: an experiment is given twice")
     metrics = {n: cp.read_metrics(d) for n, d in zip(names, args.results)}
@@ -66,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         for pt in cp.det_overlay_png(systems, args.det, f"DET curves, {title}"):
             print(f"{pt.system}: EER {100 * pt.eer:.2f} %", file=sys.stderr)
     if args.attacks is not None:
-        proposed = pick_proposed(names, args.proposed)
+        proposed = pick_proposed(exp_dirs, args.proposed)
         baseline = cp.best_baseline(metrics, proposed)
         shown = {proposed: cp.per_attack_eers(metrics[proposed])}
         if baseline is not None:

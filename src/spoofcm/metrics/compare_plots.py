@@ -70,7 +70,7 @@ def det_overlay_png(systems: dict[str, tuple[np.ndarray, np.ndarray]], path: str
     ax.set_ylabel("Miss rate (bona fide rejected, %)")
     ax.set_title(title)
     ax.grid(True, lw=0.3)
-    ax.legend(loc="upper right", fontsize=8)
+    ax.legend(loc="best", fontsize=8)
     _save(fig, path)
     return points
 
