@@ -23,6 +23,7 @@ from spoofcm.fsutil import atomic_path
 FORMATS = ("torchscript", "onnx")
 ONNX_OPSET = 18
 MAX_BATCH = 4096  # upper bound the ONNX graph is specialised for (windows per call)
+ONNX_MAX_BYTES = 2**31 - 2**26  # protobuf's 2 GiB limit, less room for the graph itself
 
 
 def example_windows(window: int, count: int = 2) -> torch.Tensor:
@@ -52,6 +53,10 @@ def write_onnx(det: Detector, path: str | os.PathLike, meta: str) -> None:
     except ImportError:
         raise SpoofcmError("ONNX export needs the packages onnx and onnxscript "
                            "(pip install 'spoofcm[test]')") from None
+    size = sum(t.numel() * t.element_size() for t in det.state_dict().values())
+    if size > ONNX_MAX_BYTES:
+        raise SpoofcmError(f"the model has {size / 2**30:.1f} GiB of weights, more than one ONNX "
+                           f"file holds (2 GiB); use --format torchscript")
     example = example_windows(det.window)
     batch = torch.export.Dim("batch", min=1, max=MAX_BATCH)
     with torch.no_grad():
