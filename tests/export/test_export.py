@@ -108,6 +108,10 @@ def test_sidecar_threshold_and_provenance(export_root, tmp_path, capsys):
     # finished work is skipped; a calibration written later is picked up with --force
     assert export_main(["--exp", str(exp), "--format", "torchscript", "--out", str(out)]) == 0
     assert "up to date" in capsys.readouterr().err
+    assert export_main(["--exp", str(exp), "--format", "torchscript", "--out", str(out),
+                        "--window-seconds", "1"]) == 0
+    assert "wrote" in capsys.readouterr().err
+    assert json.loads((tmp_path / "m.pt.json").read_text())["window"]["samples"] == 16000
     Calibration(a=2.0, b=-1.0, n_bonafide=1, n_spoof=1).save(exp / "calibration.json")
     assert export_main(["--exp", str(exp), "--format", "torchscript", "--out", str(out),
                         "--force"]) == 0

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from spoofcm.errors import SpoofcmError
-from spoofcm.export.detector import build_detector
+from spoofcm.export.detector import build_detector, window_samples
 from spoofcm.export.formats import example_windows, write
 from spoofcm.export.runtime import ExportedModel
 from spoofcm.export.sidecar import build_sidecar, sha256_of, sidecar_path, to_json, write_sidecar
@@ -21,18 +21,20 @@ from spoofcm.export.sidecar import build_sidecar, sha256_of, sidecar_path, to_js
 TOLERANCE = 1e-4
 
 
-def up_to_date(out: Path, fmt: str, exp: Path, checkpoint: str, window: int | None) -> bool:
-    """True when ``out`` and its sidecar already hold this checkpoint in this format."""
+def up_to_date(out: Path, fmt: str, exp: Path, checkpoint: str,
+               window_seconds: float | None) -> bool:
+    """True when ``out`` and its sidecar already hold this checkpoint, format and window."""
     side = sidecar_path(out)
     if not (out.is_file() and side.is_file()):
         return False
     try:
         info = json.loads(side.read_text(encoding="utf-8"))
         ckpt = Path(checkpoint) if Path(checkpoint).is_absolute() else exp / checkpoint
-        return (info["format"] == fmt and info["file"]["sha256"] == sha256_of(out)
-                and info["provenance"]["checkpoint_sha256"] == sha256_of(ckpt)
-                and (window is None or info["window"]["samples"] == window))
-    except (OSError, ValueError, KeyError, TypeError):
+        window = window_samples(info["provenance"]["config"], window_seconds)
+        return (info["format"] == fmt and info["window"]["samples"] == window
+                and info["file"]["sha256"] == sha256_of(out)
+                and info["provenance"]["checkpoint_sha256"] == sha256_of(ckpt))
+    except (OSError, ValueError, KeyError, TypeError, SpoofcmError):
         return False
 
 
@@ -44,9 +46,7 @@ def export_experiment(exp: str | os.PathLike, fmt: str, out: str | os.PathLike,
     exp, out = Path(exp), Path(out)
     if not exp.is_dir():
         raise SpoofcmError(f"{exp}: experiment directory not found")
-    from spoofcm.data.dataset import UNIT_SAMPLES, crop_units
-    want = crop_units(window_seconds) * UNIT_SAMPLES if window_seconds is not None else None
-    if not force and up_to_date(out, fmt, exp, checkpoint, want):
+    if not force and up_to_date(out, fmt, exp, checkpoint, window_seconds):
         return sidecar_path(out), False
     det, cfg = build_detector(exp, checkpoint, trust, window_seconds)
     info = build_sidecar(exp, checkpoint, cfg, fmt, det.window, det.inputs)
