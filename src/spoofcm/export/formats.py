@@ -8,6 +8,9 @@ STFT of the log-mel and LFCC front ends). The sidecar JSON is embedded in both.
 """
 from __future__ import annotations
 
+import contextlib
+import io
+import logging
 import os
 import warnings
 from pathlib import Path
@@ -62,11 +65,21 @@ def write_onnx(det: Detector, path: str | os.PathLike, meta: str) -> None:
     with torch.no_grad():
         det(example)  # fill the front ends' caches (log-mel filters) with real tensors first:
         # torch.export would otherwise leave its fake tensors in them
-    with torch.no_grad(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        program = torch.onnx.export(det, (example,), None, input_names=["wave"],
-                                    output_names=["score"], dynamo=True, opset_version=ONNX_OPSET,
-                                    dynamic_shapes=({0: batch},), verbose=False)
+    quiet = logging.getLogger("torch.onnx")   # its notes on optional packages (torchvision)
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        with torch.no_grad(), warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+            warnings.simplefilter("ignore")
+            program = torch.onnx.export(det, (example,), None, input_names=["wave"],
+                                        output_names=["score"], dynamo=True,
+                                        opset_version=ONNX_OPSET, dynamic_shapes=({0: batch},))
+    except Exception as exc:  # torch.export / onnxscript raise many types; name the cause
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise SpoofcmError(f"ONNX export failed ({type(exc).__name__}: {first}); "
+                           f"try --format torchscript") from None
+    finally:
+        quiet.setLevel(level)
     program.model.metadata_props[EMBED_KEY] = meta
     with atomic_path(path, suffix=".onnx.tmp") as tmp:
         program.save(str(tmp), external_data=False)
