@@ -46,9 +46,9 @@ def test_det_overlay_marks_each_systems_eer(tmp_path):
 
 
 def test_attack_bars_and_best_baseline(tmp_path):
-    drawn = attack_bars_png({"prop": {"A07": 0.01, "A08": 0.2},
-                             "base": {"A07": 0.05, "A09": None}}, tmp_path / "bars.png")
-    assert drawn == ["A07", "A08", "A09"]
+    drawn = attack_bars_png({"prop": {"A07": 0.01, "A08": 0.2, "A10": None},
+                             "base": {"A07": 0.05, "A09": None, "A10": None}}, tmp_path / "bars.png")
+    assert drawn == ["A07", "A08"]   # A08: one system only; A09, A10: no EER at all
     assert (tmp_path / "bars.png").read_bytes()[:8] == PNG
     metrics = {"prop": {"pooled": {"eer": 0.01}}, "b1": {"pooled": {"eer": 0.3}},
                "b2": {"pooled": {"eer": 0.1}}, "b3": {"pooled": {"eer": None}}}

@@ -78,10 +78,11 @@ def det_overlay_png(systems: dict[str, tuple[np.ndarray, np.ndarray]], path: str
 def attack_bars_png(per_attack: dict[str, dict[str, float | None]], path: str | os.PathLike,
                     title: str = "EER per attack") -> list[str]:
     """Grouped bars, one group per attack, one bar per system (EERs as fractions; a missing
-    cell is left empty). Returns the attacks in drawn order."""
+    cell is left empty, an attack no system has an EER for is left out). Returns the attacks
+    in drawn order."""
     if not per_attack:
         raise SpoofcmError(f"{path}: no systems to plot")
-    attacks = sorted({a for cells in per_attack.values() for a in cells})
+    attacks = sorted({a for cells in per_attack.values() for a, v in cells.items() if v is not None})
     if not attacks:
         raise SpoofcmError(f"{path}: the systems have no per-attack EERs")
     plt = _pyplot()
