@@ -118,6 +118,12 @@ def test_sidecar_threshold_and_provenance(export_root, tmp_path, capsys):
     info = json.loads((tmp_path / "m.pt.json").read_text())
     assert info["threshold"]["value"] == pytest.approx((DcfModel().bayes_threshold + 1.0) / 2.0)
     assert info["threshold"]["calibration"]["a"] == 2.0
+    # a calibration that inverts the scores (slope <= 0) gives no threshold: the EER one is kept
+    Calibration(a=-1.0, b=0.0, n_bonafide=1, n_spoof=1).save(exp / "calibration.json")
+    assert export_main(["--exp", str(exp), "--format", "torchscript", "--out", str(out),
+                        "--force"]) == 0
+    info = json.loads((tmp_path / "m.pt.json").read_text())["threshold"]
+    assert info["value"] == 0.25 and "not positive" in info["source"]
     (exp / "calibration.json").unlink()
     (exp / "threshold.json").unlink()
     assert export_main(["--exp", str(exp), "--format", "torchscript", "--out", str(out),

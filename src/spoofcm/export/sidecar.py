@@ -47,13 +47,27 @@ def threshold_of(exp: Path) -> dict[str, Any]:
         return {"value": None, "source": "none (no calibration.json or threshold.json in the "
                                          "experiment)", "calibration": None}
     from spoofcm.bin.score import decision_threshold
-    value, source = decision_threshold(exp)
+    try:
+        value, source = decision_threshold(exp)
+    except SpoofcmError as exc:  # an unusable calibration (slope <= 0): the dev EER threshold
+        if not (exp / "calibration.json").is_file() or not (exp / "threshold.json").is_file():
+            raise
+        value, source = _eer_threshold(exp), f"dev EER threshold; not calibrated: {exc}"
+        return {"value": value, "source": source, "calibration": None}
     cal = None
     if (exp / "calibration.json").is_file():
         from spoofcm.metrics.calibration import Calibration
         c = Calibration.load(exp / "calibration.json")
         cal = {"a": c.a, "b": c.b, "llr": "llr = a * score + b", "method": c.method}
     return {"value": value, "source": source, "calibration": cal}
+
+
+def _eer_threshold(exp: Path) -> float:
+    path = exp / "threshold.json"
+    try:
+        return float(json.loads(path.read_text(encoding="utf-8"))["threshold"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise SpoofcmError(f"{path}: not a threshold file ({exc})") from None
 
 
 def git_commit(repo: Path) -> str | None:
