@@ -27,10 +27,3 @@ def dev_files(export_root) -> list[Path]:
     if corpus:
         paths += sorted(Path(corpus).glob("LA/ASVspoof2019_LA_dev/flac/*.flac"))[:3]
     return paths
-
-
-def experiment(export_root: Path, name: str) -> Path:
-    exp = export_root / "exp" / name
-    if not (exp / "best.pt").is_file():
-        exphelp.make_exp(exp, name, export_root / "tiny_ssl.pt")
-    return exp

@@ -49,6 +49,14 @@ def make_exp(exp: Path, name: str, ssl_ckpt: Path, seed: int = 0, threshold: flo
     return exp
 
 
+def experiment(export_root: Path, name: str) -> Path:
+    """``export_root/exp/<name>``, made once per session (the tiny SSL checkpoint beside it)."""
+    exp = export_root / "exp" / name
+    if not (exp / "best.pt").is_file():
+        make_exp(exp, name, export_root / "tiny_ssl.pt")
+    return exp
+
+
 def speech_like(seconds: float, seed: int = 0, sr: int = 16000) -> np.ndarray:
     """A few harmonics with a moving pitch plus noise: energy in many mel bands."""
     rng = np.random.default_rng(seed)

@@ -15,7 +15,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "train"))
 import exphelp  # noqa: E402
-from conftest import experiment  # noqa: E402
+from exphelp import experiment  # noqa: E402
 
 from spoofcm.audio.io import read_audio  # noqa: E402
 from spoofcm.bin.export import main as export_main  # noqa: E402

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest import experiment  # noqa: E402
+from exphelp import experiment  # noqa: E402
 
 from spoofcm.audio.io import read_audio  # noqa: E402
 from spoofcm.bin.score import main as score_main  # noqa: E402
