@@ -1,5 +1,5 @@
-"""spoofcm-fuse: a system fused with itself is only calibrated; two complementary systems
-fused beat both; mismatched inputs are named."""
+"""spoofcm-fuse (score-level fusion): a system fused with itself is only calibrated; two
+complementary systems fused beat both; mismatched inputs are named."""
 from __future__ import annotations
 
 import json

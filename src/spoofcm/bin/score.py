@@ -1,6 +1,7 @@
 """Score your own audio files with a trained model: ``spoofcm-score --exp exp/<tag> a.flac b.wav``
 or ``--wav-scp wav.scp``; with an exported model (spoofcm-export) instead of the experiment:
-``spoofcm-score --model FILE a.flac`` (windows, threshold and format from ``FILE.json``). Prints ``<utt-or-path> <score> <bonafide|spoof>`` per file.
+``spoofcm-score --model FILE a.flac`` (windows, threshold and format from ``FILE.json``).
+Prints ``<utt-or-path> <score> <bonafide|spoof>`` per file.
 
 Any sample rate or channel count is read (resampled to 16 kHz, mixed to mono, with a warning).
 The features the model needs are computed on the fly (log-mel; SSL layers from the checkpoint

@@ -92,7 +92,8 @@ def attack_bars_png(per_attack: dict[str, dict[str, float | None]], path: str | 
     for i, (name, cells) in enumerate(per_attack.items()):
         values = [np.nan if cells.get(a) is None else 100 * float(cells[a]) for a in attacks]
         ax.bar(x + (i - (len(per_attack) - 1) / 2) * width, values, width, label=name)
-    ax.set_xticks(x, attacks, rotation=45 if len(attacks) > 8 else 0, ha="right" if len(attacks) > 8 else "center")
+    many = len(attacks) > 8
+    ax.set_xticks(x, attacks, rotation=45 if many else 0, ha="right" if many else "center")
     ax.set_ylabel("EER (%)")
     ax.set_title(title)
     ax.grid(True, axis="y", lw=0.3)

@@ -65,9 +65,13 @@ class Fusion:
 def fit_fusion(bona: np.ndarray, spoof: np.ndarray, systems: Sequence[str]) -> Fusion:
     """Fit the weights on ``(n, k)`` score matrices of bona fide and spoof dev trials."""
     from sklearn.linear_model import LogisticRegression
-    bona, spoof = np.atleast_2d(np.asarray(bona, np.float64)), np.atleast_2d(np.asarray(spoof, np.float64))
-    if bona.shape[0] == 0 or spoof.shape[0] == 0:
+    if len(bona) == 0 or len(spoof) == 0:
         raise SpoofcmError("fusion needs dev scores of both classes")
+    bona = np.asarray(bona, np.float64).reshape(len(bona), -1)   # (n,) = one system
+    spoof = np.asarray(spoof, np.float64).reshape(len(spoof), -1)
+    if bona.shape[1] != spoof.shape[1] or bona.shape[1] != len(systems):
+        raise SpoofcmError(f"fusion of {len(systems)} systems given {bona.shape[1]} bona fide "
+                           f"and {spoof.shape[1]} spoof score columns")
     x = np.concatenate([bona, spoof])
     y = np.concatenate([np.ones(len(bona)), np.zeros(len(spoof))])
     scale = x.std(axis=0)
