@@ -33,6 +33,7 @@ resume=true          # stage 3: continue from latest.pt when present
 skip_setup=false     # do not run local/setup_env.sh
 asv_scores=          # stage 5 (LA): your own ASV scores instead of the keys' ASVtorch_kaldi/score.txt
 allow_missing_audio=false  # stage 0: drop (and count) key trials whose audio is absent
+fuse=                # e.g. "fusion_cbam_resnet18 rawnet2": add exp/fused_<a>+<b>_<cfg> (score fusion)
 
 orig_args=("$@")
 . "${spoofcm_root}/utils/parse_options.sh"
@@ -230,11 +231,42 @@ if [ ${stage} -le 4 ] && [ ${stop_stage} -ge 4 ]; then
   resume_hint 5
 fi
 
+# >>> score fusion (issue 15; --fuse "m1 m2"): fit a logistic-regression fusion of the systems'
+# dev scores, apply it to dev and every eval set. The result is an experiment like any other,
+# exp/${fused_tag}/scores/<set>/score.txt (+ fusion.json), for stage 5 to evaluate.
+fused_tags=
+if [ -n "${fuse}" ]; then  # one fused experiment per seed, of the members trained with that seed
+  for sd in ${seeds}; do
+    fused_tags+=" fused_$(echo ${fuse} | tr ' ' '+')_$(basename "${train_config}" .yaml)${tag_suffix:+_${tag_suffix}}_seed${sd}"
+  done
+fi
+if [ -n "${fuse}" ] && [ ${stage} -le 5 ] && [ ${stop_stage} -ge 5 ]; then
+  fused_scores() { for m in ${fuse}; do echo "${expdir}/$(exp_tag "${m}" "$2")/scores/$1/score.txt"; done; }
+  for ft in ${fused_tags}; do
+    sd=${ft##*_seed}; fdir=${expdir}/${ft}
+    for f in $(fused_scores dev "${sd}"); do  # a member rescored since the fit: fit and apply again
+      if [ "${f}" -nt "${fdir}/fusion.json" ]; then rm -rf "${fdir}/fusion.json" "${fdir}/scores"; fi
+    done
+    if [ ! -f "${fdir}/fusion.json" ]; then
+      log "fusion: fitting ${fuse} (seed ${sd}) on dev -> ${fdir}/fusion.json"
+      spoofcm-fuse fit --dev-data "${data}/dev" --scores $(fused_scores dev "${sd}") \
+        --names $(for m in ${fuse}; do exp_tag "${m}" "${sd}"; done) --out "${fdir}/fusion.json"
+    fi
+    for s in dev ${eval_sets}; do
+      out=${fdir}/scores/${s}
+      if [ -f "${out}/score.txt" ] && [ -f "${out}/.done" ]; then continue; fi
+      spoofcm-fuse apply --fusion "${fdir}/fusion.json" --scores $(fused_scores "${s}" "${sd}") \
+        --out "${out}/score.txt"
+      touch "${out}/.done"
+    done
+  done
+fi
+# <<< score fusion
+
 # ------------------------------------------------------------------ stage 5: evaluation
 if [ ${stage} -le 5 ] && [ ${stop_stage} -ge 5 ]; then
   . "${db}"
-  for ms in $(model_seeds); do m=${ms%@*}; train_seed=${ms#*@}
-    tag=$(exp_tag "${m}" "${train_seed}")
+  for tag in $(for ms in $(model_seeds); do exp_tag "${ms%@*}" "${ms#*@}"; done) ${fused_tags}; do
     # dev (seen attacks): labels and attacks from the data dir, so RESULTS.md shows them too
     if [ -d "${data}/dev" ]; then
       log "stage 5: evaluating ${tag} on dev -> ${expdir}/${tag}/results/dev"
@@ -259,6 +291,19 @@ if [ ${stage} -le 5 ] && [ ${stop_stage} -ge 5 ]; then
         --calibration "${expdir}/${tag}/calibration.json" ${asv_scores:+--asv-scores "${asv_scores}"}
     done
   done
+  # >>> combined plots (issue 15): per evaluated set, every system's DET curve on one plot and
+  # the per-attack EERs of the proposed system against the best baseline, in ${expdir}/plots/
+  # (the first seed of each system; spoofcm-report links them, --publish copies them)
+  first_seed=${seeds%% *}
+  for s in dev ${eval_sets}; do
+    res=$(ls -d "${expdir}"/*_seed${first_seed}/results/"${s}" 2>/dev/null || true)
+    [ -n "${res}" ] || continue
+    case ${track_of[${s}]:-dev} in LA|DF) key=(--keys "${ASVSPOOF2021_KEYS}") ;; *) key=(--data "${data}/${s}") ;; esac
+    log "stage 5: combined plots ${expdir}/plots/det_${s}.png, attacks_${s}.png"
+    spoofcm-plot --results ${res} "${key[@]}" --det "${expdir}/plots/det_${s}.png" \
+      --attacks "${expdir}/plots/attacks_${s}.png"
+  done
+  # <<< combined plots
   # exp/RESULTS.{md,json}: mean ± sd over seeds, per-seed tables, provenance (git-ignored); the
   # committed RESULTS.md changes only through spoofcm-report --publish. An evaluation-only
   # recipe (--expdir <training recipe>/exp) reports into the training recipe's exp/.

@@ -9,7 +9,7 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src" / "spoofcm"
 FOUNDATION = ("errors", "fsutil", "labels", "schema", "config", "tracks", "device", "statedict")
 LAYER = {**{m: 0 for m in FOUNDATION}, "audio": 1, "features": 2, "ssl": 2, "data": 3,
-         "models": 4, "metrics": 5, "train": 6, "infer": 6, "bin": 7}
+         "models": 4, "metrics": 5, "train": 6, "infer": 6, "export": 7, "bin": 8}
 
 
 def module_name(path: Path) -> str:

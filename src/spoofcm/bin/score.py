@@ -14,6 +14,7 @@ import argparse
 import math
 import sys
 from pathlib import Path
+from typing import Any
 
 
 from spoofcm.bin.common import add_scoring_options
@@ -23,7 +24,9 @@ from spoofcm.errors import SpoofcmError, cli_main
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="spoofcm-score", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--exp", required=True, type=Path, help="exp/<tag> of a trained model")
+    p.add_argument("--exp", type=Path, help="exp/<tag> of a trained model")
+    p.add_argument("--model", type=Path,
+                   help="an exported model (spoofcm-export) instead of --exp")
     p.add_argument("files", nargs="*", help="audio files (any format soundfile reads)")
     p.add_argument("--wav-scp", type=Path, help="Kaldi wav.scp (utt path) instead of files")
     p.add_argument("--out", type=Path, help="also write a score file (utt score)")
@@ -52,17 +55,13 @@ def read_inputs(args: argparse.Namespace) -> list[tuple[str, str]]:
     return [(f, f) for f in args.files]
 
 
-@cli_main
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    items = read_inputs(args)
+def experiment_scorer(args: argparse.Namespace) -> tuple[Any, float | None, str]:
+    """Score function over a trained experiment (features computed now), its threshold."""
     threshold, source = decision_threshold(args.exp)
-
-    from spoofcm.audio.io import read_audio
     from spoofcm.data.dataset import crop_units
     from spoofcm.device import choose_device
     from spoofcm.infer.load import load_exp_model, load_frontend
-    from spoofcm.infer.scoring import score_one, write_scores
+    from spoofcm.infer.scoring import score_one
 
     device = choose_device(args.device)
     model, cfg = load_exp_model(args.exp, args.checkpoint, args.trust_checkpoint, device,
@@ -71,12 +70,29 @@ def main(argv: list[str] | None = None) -> int:
     units = crop_units(args.window_seconds) if args.window_seconds else None
     crop = crop_units(float(cfg["train"]["crop_seconds"]))
     max_units = crop_units(args.max_seconds or cfg["infer"]["max_seconds"])
-    print(f"# threshold {threshold:.6f} ({source}); score = log-odds, higher = bona fide",
-          file=sys.stderr)
+    return (lambda wave, name: score_one(model, ssl, wave, name, device, units, max_units, crop),
+            threshold, source)
+
+
+@cli_main
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if (args.exp is None) == (args.model is None):
+        raise SpoofcmError("give exactly one of --exp (experiment) or --model (exported file)")
+    items = read_inputs(args)
+    if args.model is not None:
+        from spoofcm.export.score import exported_scorer
+        score_fn, threshold, source = exported_scorer(args)
+    else:
+        score_fn, threshold, source = experiment_scorer(args)
+    from spoofcm.audio.io import read_audio
+    from spoofcm.infer.scoring import write_scores
+    print(f"# threshold {threshold if threshold is None else format(threshold, '.6f')} "
+          f"({source}); score = log-odds, higher = bona fide", file=sys.stderr)
     names, scores, failed = [], [], []
     for name, path in items:
         try:
-            score = score_one(model, ssl, read_audio(path), path, device, units, max_units, crop)
+            score = score_fn(read_audio(path), path)
             if not math.isfinite(score):
                 raise SpoofcmError(f"{path}: score is {score}")
         except SpoofcmError as exc:  # one file's problem; the others go on
@@ -86,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         names.append(name)
         scores.append(score)
-        label = "bonafide" if score >= threshold else "spoof"
+        label = "-" if threshold is None else "bonafide" if score >= threshold else "spoof"
         print(f"{name} {score:.6f} {label}", flush=True)
     if args.out:
         write_scores(args.out, names, scores)
