@@ -8,6 +8,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
+# slurm_cluster: a real one-node Slurm (skipped unless root with the Debian packages)
+pytest_plugins = ["slurm_cluster"]
+
 
 def shared_dir() -> Path:
     """The read-only shared/ folder (golden data), next to the checkout unless overridden."""
