@@ -8,8 +8,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
-# slurm_cluster: a real one-node Slurm (skipped unless root with the Debian packages)
-pytest_plugins = ["slurm_cluster"]
+# slurm_cluster, sge_cluster: a real one-node Slurm and Grid Engine (skipped unless root with
+# the Debian packages)
+pytest_plugins = ["slurm_cluster", "sge_cluster"]
 
 
 def shared_dir() -> Path:

@@ -5,10 +5,18 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import time
 from pathlib import Path
 from typing import Callable
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now (so parallel test sessions do not collide)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 class Daemons:

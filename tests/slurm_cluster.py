@@ -19,7 +19,7 @@ from typing import Iterator
 
 import pytest
 
-from daemons import Daemons, wait_until
+from daemons import Daemons, free_port, wait_until
 
 BINARIES = ("munged", "munge", "unmunge", "slurmctld", "slurmd", "sbatch", "squeue", "scontrol",
             "scancel", "sinfo")
@@ -29,12 +29,6 @@ NODE_MEM_MB = 2048
 # One gres/gpu backed by /dev/null (Slurm 22.05 drops a gpu gres without File=): GPU requests
 # are accepted and can be read back, but GPU jobs are never run here.
 GPUS = 1
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def slurm_conf(root: Path, host: str, munge_socket: Path, cpus: int) -> str:
@@ -128,8 +122,8 @@ def parse_fields(line: str) -> dict[str, str]:
     return out
 
 
-def start_munge(daemons: Daemons, mdir: Path) -> Path:
-    """munged as the munge user with a fresh key; returns its socket."""
+def start_munge(daemons: Daemons, mdir: Path, log: Path) -> Path:
+    """munged as the munge user with a fresh key in ``mdir``; returns its socket."""
     munge = pwd.getpwnam("munge")
     os.chown(mdir, munge.pw_uid, munge.pw_gid)
     mdir.chmod(0o755)   # munged: the socket directory must be searchable by all
@@ -138,12 +132,10 @@ def start_munge(daemons: Daemons, mdir: Path) -> Path:
     key.chmod(0o400)
     os.chown(key, munge.pw_uid, munge.pw_gid)
     sock = mdir / "munge.socket"
-    proc = daemons.start("munged", ["munged", "--foreground", f"--socket={sock}",
-                                    f"--key-file={key}", f"--pid-file={mdir}/munged.pid",
-                                    f"--log-file={mdir}/munged.log",
-                                    f"--seed-file={mdir}/munged.seed"],
-                         mdir.parent / f"{mdir.name}.out", user="munge")
-    del proc
+    daemons.start("munged", ["munged", "--foreground", f"--socket={sock}",
+                            f"--key-file={key}", f"--pid-file={mdir}/munged.pid",
+                            f"--log-file={mdir}/munged.log", f"--seed-file={mdir}/munged.seed"],
+                  log, user="munge")
 
     def works() -> bool:
         if not sock.exists():
@@ -162,7 +154,7 @@ def start_slurm(root: Path, munge_dir: Path) -> SlurmCluster:
         (root / d).mkdir(parents=True, exist_ok=True)
     daemons = Daemons()
     try:
-        sock = start_munge(daemons, munge_dir)
+        sock = start_munge(daemons, munge_dir, root / "log" / "munged.out")
         host = socket.gethostname().split(".")[0]
         conf = root / "slurm.conf"
         conf.write_text(slurm_conf(root, host, sock, os.cpu_count() or 1))
