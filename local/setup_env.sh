@@ -13,8 +13,10 @@ apt_pkgs="sox ffmpeg espeak-ng flite festival festvox-kallpc16k codec2 flac
   asterisk-core-sounds-en asterisk-core-sounds-es asterisk-core-sounds-fr
   asterisk-core-sounds-it asterisk-core-sounds-ru asterisk-prompt-it-menardi-wav"
 # never add asterisk-prompt-fr-armelle: it conflicts with asterisk-core-sounds-fr
-# what the tests need beyond the corpus: a real one-node Slurm (tests/slurm_cluster.py)
-test_apt_pkgs="slurmctld slurmd slurm-client munge"
+# what the tests need beyond the corpus: a real one-node Slurm and Grid Engine
+# (tests/slurm_cluster.py, tests/sge_cluster.py)
+test_apt_pkgs="slurmctld slurmd slurm-client munge gridengine-master gridengine-exec
+  gridengine-client"
 stamp=${venv}/.spoofcm_setup
 want=$(cat pyproject.toml local/setup_env.sh | sha1sum | cut -c1-16)
 
