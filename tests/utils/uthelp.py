@@ -52,9 +52,22 @@ esac
 echo "Your job-array 777.${range}:1 (\"job\") has been submitted"
 """
 
-# Status commands: the job is unknown once dropped (empty squeue output, qstat exit 1).
-FAKE_SQUEUE = "#!/usr/bin/env bash\nexit 0\n"
-FAKE_QSTAT = "#!/usr/bin/env bash\necho 'Following jobs do not exist: '\"$2\" >&2\nexit 1\n"
+# Status commands: the job is unknown once dropped (empty squeue output, qstat exit 1);
+# FAKE_STATUS=down: the scheduler cannot be reached. Messages as Slurm 22.05 and SGE 8.1.9
+# print them.
+FAKE_SQUEUE = r"""#!/usr/bin/env bash
+if [ "${FAKE_STATUS:-}" = down ]; then
+  echo 'slurm_load_jobs error: Unable to contact slurm controller (connect failure)' >&2; exit 1
+fi
+exit 0
+"""
+FAKE_QSTAT = r"""#!/usr/bin/env bash
+if [ "${FAKE_STATUS:-}" = down ]; then
+  echo 'error: commlib error: got select error (Connection refused)' >&2; exit 1
+fi
+printf 'Following jobs do not exist: \n%s\n' "$2" >&2
+exit 1
+"""
 
 
 def write_exe(path: Path, text: str) -> Path:
