@@ -1,8 +1,10 @@
 """Foreground daemons started by test fixtures (munged, slurmctld, slurmd, ...), stopped by
 process id. Each daemon runs in its own session so a stuck one can be killed with its
-children; nothing is ever stopped by name."""
+children; nothing is ever stopped by name. Should the test process itself be killed before
+its fixtures stop them, the kernel sends each daemon SIGTERM (Linux parent-death signal)."""
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import socket
@@ -10,6 +12,14 @@ import subprocess
 import time
 from pathlib import Path
 from typing import Callable
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGTERM when the test process dies (prctl PR_SET_PDEATHSIG)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
 
 
 def free_port() -> int:
@@ -31,7 +41,7 @@ class Daemons:
         with open(log, "ab") as out:
             proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
                                     stdin=subprocess.DEVNULL, env=env, user=user,
-                                    start_new_session=True)
+                                    start_new_session=True, preexec_fn=_die_with_parent)
         self.procs.append((name, proc))
         return proc
 
