@@ -8,6 +8,9 @@ width) and the done marker ``.done.J``. Each matrix is (frames × len(layers)·d
 Utterances are sorted by length and batched under a sample budget, so padding costs little.
 Layer-norm extractors (XLS-R) are padding-invariant under HF's attention mask; the group-norm
 extractor of base models normalises over time, so those batches hold equal lengths only.
+The batches are planned over the whole set and then shared out between the jobs, so every
+utterance is extracted in the same batch (same padded shape, same float rounding) whatever
+``--nj`` is: the cache is bit-identical for any number of jobs, e.g. locally and on a cluster.
 """
 from __future__ import annotations
 
@@ -107,16 +110,17 @@ def dump_job(data_dir: str | os.PathLike, out: str | os.PathLike, model: Wav2Vec
     if is_done(out / f".done.{job}"):
         return 0
     dd = load_data_dir(data_dir)
-    utts = job_slice(dd.utts, job, nj)
+    utts = dd.utts
     lengths = _lengths(utts, dd.wav, dd.utt2num_samples)
     exact = model.config.feat_extract_norm != "layer"
-    batches = plan_batches(lengths, int(batch_seconds * 16000), exact=exact)
+    batches = job_slice(plan_batches(lengths, int(batch_seconds * 16000), exact=exact), job, nj)
+    n_utts = sum(len(b) for b in batches)
     ark = out / f"feats.{job}.ark"
     scp_lines: dict[str, str] = {}
     frames: dict[str, int] = {}
     dim = model.config.hidden_size
     with atomic_path(ark) as tmp, open(tmp, "wb") as fh, \
-            tqdm(total=len(utts), desc=f"ssl job {job}/{nj}", unit="utt", leave=False) as bar:
+            tqdm(total=n_utts, desc=f"ssl job {job}/{nj}", unit="utt", leave=False) as bar:
         for batch in batches:
             names = [utts[i] for i in batch]
             waves = [read_audio(dd.wav[u]) for u in names]
@@ -139,5 +143,5 @@ def dump_job(data_dir: str | os.PathLike, out: str | os.PathLike, model: Wav2Vec
     atomic_write_text(out / f"utt2num_frames.{job}.txt", "".join(f"{k} {frames[k]}\n" for k in keys))
     atomic_write_text(out / "layers", "".join(f"{i}\n" for i in layers))
     atomic_write_text(out / "dim", f"{dim}\n")
-    mark_done(out / f".done.{job}", f"{len(utts)} utterances")
-    return len(utts)
+    mark_done(out / f".done.{job}", f"{n_utts} utterances")
+    return n_utts
