@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Create or refresh the project environment: .venv with the CPU torch wheel and the package,
-# plus the Debian packages the mini corpus needs (only when run as root). Idempotent and fast
-# when nothing changed: a stamp records the hash of pyproject.toml and this script.
+# plus the Debian packages the mini corpus and the tests need (only when run as root).
+# Idempotent and fast when nothing changed: a stamp records the hash of pyproject.toml and this script.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "${root}"
@@ -13,11 +13,15 @@ apt_pkgs="sox ffmpeg espeak-ng flite festival festvox-kallpc16k codec2 flac
   asterisk-core-sounds-en asterisk-core-sounds-es asterisk-core-sounds-fr
   asterisk-core-sounds-it asterisk-core-sounds-ru asterisk-prompt-it-menardi-wav"
 # never add asterisk-prompt-fr-armelle: it conflicts with asterisk-core-sounds-fr
+# what the tests need beyond the corpus: a real one-node Slurm and Grid Engine
+# (tests/slurm_cluster.py, tests/sge_cluster.py)
+test_apt_pkgs="slurmctld slurmd slurm-client munge gridengine-master gridengine-exec
+  gridengine-client"
 stamp=${venv}/.spoofcm_setup
 want=$(cat pyproject.toml local/setup_env.sh | sha1sum | cut -c1-16)
 
 missing=()
-for p in ${apt_pkgs}; do dpkg -s "${p}" >/dev/null 2>&1 || missing+=("${p}"); done
+for p in ${apt_pkgs} ${test_apt_pkgs}; do dpkg -s "${p}" >/dev/null 2>&1 || missing+=("${p}"); done
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "[setup] installing Debian packages: ${missing[*]}"
@@ -25,7 +29,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq >/dev/null
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
-    echo "[setup] warning: Debian packages missing (${missing[*]}); the mini corpus needs them." \
+    echo "[setup] warning: Debian packages missing (${missing[*]}); the mini corpus and tests need them." \
          "Install them as root: apt-get install ${missing[*]}" >&2
   fi
 fi

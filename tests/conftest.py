@@ -8,6 +8,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
+# slurm_cluster, sge_cluster: a real one-node Slurm and Grid Engine (skipped unless root with
+# the Debian packages)
+pytest_plugins = ["helpers.slurm_cluster", "helpers.sge_cluster"]
+
 
 def shared_dir() -> Path:
     """The read-only shared/ folder (golden data), next to the checkout unless overridden."""

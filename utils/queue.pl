@@ -30,6 +30,7 @@ SpoofcmCluster::main({
     },
     job_id_re => qr/Your job(?:-array)? (\d+)/,
     status_cmd => ['qstat', '-j'],
-    job_gone => sub { my ($rc, $out) = @_; return $rc != 0; },
+    # Gone: 'Following jobs do not exist'; any other error (qmaster unreachable) is no answer.
+    job_gone => sub { my ($rc, $out) = @_; return $rc != 0 && $out =~ /do not exist/i; },
     cancel_cmd => ['qdel'],
   }, @ARGV);

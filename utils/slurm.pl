@@ -29,6 +29,11 @@ SpoofcmCluster::main({
     },
     job_id_re => qr/Submitted batch job (\d+)/,
     status_cmd => ['squeue', '--noheader', '--format=%i', '--jobs'],
-    job_gone => sub { my ($rc, $out) = @_; return $rc != 0 || $out !~ /\d/; },
+    # Gone: no line for it, or 'Invalid job id' once slurmctld has purged it. Any other error
+    # (controller down or busy) says nothing about the job.
+    job_gone => sub {
+      my ($rc, $out) = @_;
+      return $rc == 0 ? $out !~ /\d/ : $out =~ /Invalid job id/i;
+    },
     cancel_cmd => ['scancel'],
   }, @ARGV);

@@ -31,8 +31,9 @@ def test_print_tag(ckpt, capsys):
 def test_job_then_resume_skips(tmp_path, ckpt, capsys):
     data = make_data_dir(tmp_path, [1.0, 1.4, 2.0])
     out = tmp_path / "dump"
+    # 1.5 s of padded audio per batch: one utterance per batch, so two jobs split 2 + 1
     args = ["--data", str(data), "--out", str(out), "--checkpoint", str(ckpt), "--layers", "-1,1",
-            "--nj", "2"]
+            "--nj", "2", "--batch-seconds", "1.5"]
     assert main(args + ["--job", "1"]) == 0
     ark = out / "feats.1.ark"
     mtime = ark.stat().st_mtime_ns

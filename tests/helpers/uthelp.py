@@ -9,7 +9,11 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
+import time
 from pathlib import Path
+from typing import Callable, TypeVar
+
+T = TypeVar("T")
 
 REPO = Path(__file__).resolve().parents[2]
 UTILS = REPO / "utils"
@@ -48,9 +52,22 @@ esac
 echo "Your job-array 777.${range}:1 (\"job\") has been submitted"
 """
 
-# Status commands: the job is unknown once dropped (empty squeue output, qstat exit 1).
-FAKE_SQUEUE = "#!/usr/bin/env bash\nexit 0\n"
-FAKE_QSTAT = "#!/usr/bin/env bash\necho 'Following jobs do not exist: '\"$2\" >&2\nexit 1\n"
+# Status commands: the job is unknown once dropped (empty squeue output, qstat exit 1);
+# FAKE_STATUS=down: the scheduler cannot be reached. Messages as Slurm 22.05 and SGE 8.1.9
+# print them.
+FAKE_SQUEUE = r"""#!/usr/bin/env bash
+if [ "${FAKE_STATUS:-}" = down ]; then
+  echo 'slurm_load_jobs error: Unable to contact slurm controller (connect failure)' >&2; exit 1
+fi
+exit 0
+"""
+FAKE_QSTAT = r"""#!/usr/bin/env bash
+if [ "${FAKE_STATUS:-}" = down ]; then
+  echo 'error: commlib error: got select error (Connection refused)' >&2; exit 1
+fi
+printf 'Following jobs do not exist: \n%s\n' "$2" >&2
+exit 1
+"""
 
 
 def write_exe(path: Path, text: str) -> Path:
@@ -66,3 +83,28 @@ def run_util(args: list[str], cwd: Path, env: dict[str, str] | None = None,
     full_env.update(env or {})
     return subprocess.run([str(UTILS / args[0]), *args[1:]], cwd=cwd, env=full_env,
                           capture_output=True, text=True, timeout=timeout)
+
+
+def start_util(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Popen:
+    """Start utils/<args[0]> in the background (text pipes), for jobs the test holds."""
+    return subprocess.Popen([str(UTILS / args[0]), *args[1:]], cwd=cwd,
+                            env={**os.environ, "LC_ALL": "C", **env}, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def wait_for(what: str, get: Callable[[], T], timeout: float = 30) -> T:
+    """Poll ``get`` until it returns something true; fail naming ``what`` after ``timeout``."""
+    end = time.monotonic() + timeout
+    while not (value := get()):
+        assert time.monotonic() < end, f"timed out after {timeout} s waiting for {what}"
+        time.sleep(0.2)
+    return value
+
+
+def held_config(src: Path, dst: Path, submit: str, hold: str) -> Path:
+    """A copy of a launcher config whose submit command holds every job (accepted and
+    recorded by the scheduler, never started)."""
+    text = src.read_text()
+    assert f"\ncommand {submit} " in text, src
+    dst.write_text(text.replace(f"\ncommand {submit} ", f"\ncommand {submit} {hold} "))
+    return dst

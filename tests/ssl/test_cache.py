@@ -51,8 +51,10 @@ def test_cache_equals_on_the_fly(tmp_path, tiny_model, batch_seconds):
     data = make_data_dir(tmp_path, [1.0, 2.37, 1.5, 0.8, 3.0])
     out = tmp_path / "ssl"
     layers = [0, -1]
-    assert dump_job(data, out, tiny_model, layers, job=1, nj=2, batch_seconds=batch_seconds) == 3
-    assert dump_job(data, out, tiny_model, layers, job=2, nj=2, batch_seconds=batch_seconds) == 2
+    counts = [dump_job(data, out, tiny_model, layers, job=j, nj=2, batch_seconds=batch_seconds)
+              for j in (1, 2)]
+    # whole batches go to the jobs: one utterance per batch at 0.5 s, one batch at 20 s
+    assert counts == ([3, 2] if batch_seconds < 1 else [5, 0])
     dd = load_data_dir(data)
     cached = {}
     for j in (1, 2):
@@ -69,6 +71,21 @@ def test_cache_equals_on_the_fly(tmp_path, tiny_model, batch_seconds):
         assert mat.dtype == np.float16 and mat.shape == ref.shape
         assert int(frames[utt]) == ref.shape[0] == 1 + (dd.utt2num_samples[utt] - 400) // 320
         np.testing.assert_allclose(mat.astype(np.float32), ref, rtol=2e-3, atol=2e-3)
+
+
+def test_cache_does_not_depend_on_the_number_of_jobs(tmp_path, tiny_model):
+    """Same bytes per utterance for --nj 1, 2 and 3 (the batches are planned over the set)."""
+    data = make_data_dir(tmp_path, [1.0, 2.37, 1.5, 0.8, 3.0, 1.1, 2.0])
+    caches = []
+    for nj in (1, 2, 3):
+        out = tmp_path / f"ssl{nj}"
+        for j in range(1, nj + 1):
+            dump_job(data, out, tiny_model, [-1], job=j, nj=nj, batch_seconds=4.0)
+        mats: dict[str, np.ndarray] = {}
+        for j in range(1, nj + 1):
+            mats.update(kaldiio.load_scp(str(out / f"feats.{j}.scp")))
+        caches.append({u: m.tobytes() for u, m in mats.items()})
+    assert len(caches[0]) == 7 and caches[0] == caches[1] == caches[2]
 
 
 def test_done_job_is_skipped(tmp_path, tiny_model):

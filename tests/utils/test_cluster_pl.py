@@ -94,6 +94,17 @@ def test_job_dropped_by_the_scheduler_is_reported(tmp_path, fake_scheduler, back
     assert "vanished from the scheduler" in res.stderr and "2 / 2 failed" in res.stderr
 
 
+def test_unreachable_scheduler_is_no_answer_and_the_launcher_keeps_waiting(
+        tmp_path, fake_scheduler, backend):
+    env, _ = fake_scheduler
+    script, conf, _, _, _ = backend
+    res = run_util([script, "--config", str(conf), "JOB=1:2", "log/u.JOB.log", "sleep 0.5"],
+                   tmp_path, dict(env, FAKE_SCHED_MODE="background", FAKE_STATUS="down",
+                                  SPOOFCM_QUEUE_CHECK_SECONDS="0.05"))
+    assert res.returncode == 0, res.stderr
+    assert "vanished" not in res.stderr and res.stderr.count("cannot ask the scheduler") == 1
+
+
 def test_option_missing_from_config_is_an_error(tmp_path, fake_scheduler, backend):
     env, record = fake_scheduler
     script, conf, _, _, _ = backend

@@ -234,12 +234,13 @@ sub capture {
 
 # Poll the done files (backing off to 10 s, or SPOOFCM_QUEUE_POLL_MAX); every
 # SPOOFCM_QUEUE_CHECK_SECONDS (60) ask the scheduler whether the job still exists. Twice
-# unknown with done files missing means the scheduler dropped the jobs: code 1 each.
+# unknown with done files missing means the scheduler dropped the jobs: code 1 each. A status
+# command that fails otherwise (scheduler unreachable) is no answer: keep waiting.
 sub wait_for {
   my ($prog, $be, $job_id, $done, $codes, $spec, $qdir, $base) = @_;
   my $poll_max = $ENV{SPOOFCM_QUEUE_POLL_MAX} // 10;
   my $check_every = $ENV{SPOOFCM_QUEUE_CHECK_SECONDS} // 60;
-  my ($delay, $last_check, $gone) = (0.05, time(), 0);
+  my ($delay, $last_check, $gone, $warned) = (0.05, time(), 0, 0);
   my %left = %$done;
   while (1) {
     for my $id (keys %left) {
@@ -268,6 +269,11 @@ sub wait_for {
         }
       } else {
         $gone = 0;
+        if ($rc != 0 && !$warned++) {
+          (my $why = $out) =~ s/\s+/ /g;
+          print STDERR "$prog: warning: cannot ask the scheduler about job $job_id ($why); "
+            . "still waiting for its tasks\n";
+        }
       }
     }
     sleep($delay);

@@ -81,28 +81,29 @@ def _checked_wave(data: DataDir, utt: str) -> np.ndarray:
 
 def run_dump_job(data_dir: str | os.PathLike, out: str | os.PathLike, job: int, nj: int,
                  compute: Callable[[list[str], list[np.ndarray]], list[np.ndarray]],
-                 batches: Callable[[list[str], DataDir], list[list[int]]] | None = None,
+                 batches: Callable[[DataDir], list[list[str]]] | None = None,
                  desc: str = "dump", progress: bool = True) -> int | None:
-    """Write job ``job`` of ``nj``: ``compute(names, waves)`` gives one matrix per utterance,
-    over ``batches(utts, data)`` (default: one utterance at a time). None if done before."""
+    """Write job ``job`` of ``nj``: ``compute(names, waves)`` gives one matrix per utterance.
+    ``batches(data)`` plans the WHOLE set's batches (lists of utterance ids); the job takes its
+    contiguous share of them, so every number of jobs computes exactly the same batches
+    (default: one utterance at a time). None if done before."""
     out = Path(out)
     done = part_paths(out.resolve(), job)["done"]
     if is_done(done):
         return None
     data = load_data_dir(data_dir)
-    utts = job_slice(data.utts, job, nj)
-    plan = batches(utts, data) if batches else [[i] for i in range(len(utts))]
+    plan = job_slice(batches(data) if batches else [[u] for u in data.utts], job, nj)
+    n_utts = sum(len(b) for b in plan)
     with ShardWriter(out, job) as writer, \
-            tqdm(total=len(utts), desc=f"{desc} {Path(data_dir).name} {job}/{nj}", unit="utt",
+            tqdm(total=n_utts, desc=f"{desc} {Path(data_dir).name} {job}/{nj}", unit="utt",
                  disable=not progress, mininterval=2.0, leave=False, file=sys.stderr) as bar:
-        for batch in plan:
-            names = [utts[i] for i in batch]
+        for names in plan:
             mats = compute(names, [_checked_wave(data, u) for u in names])
             for name, mat in zip(names, mats):
                 writer.write(name, mat)
-            bar.update(len(batch))
-    mark_done(done, f"{len(utts)} utterances")
-    return len(utts)
+            bar.update(len(names))
+    mark_done(done, f"{n_utts} utterances")
+    return n_utts
 
 
 def utt_lengths(utts: Sequence[str], data: DataDir) -> list[int]:
@@ -134,8 +135,11 @@ def dump_ssl_job(data_dir: str | os.PathLike, out: str | os.PathLike, ssl: Any,
     from spoofcm.features.streams import plan_batches
     out = Path(out)
 
-    def batches(utts: list[str], data: DataDir) -> list[list[int]]:
-        return plan_batches(utt_lengths(utts, data), int(batch_seconds * 16000), ssl.exact)
+    def batches(data: DataDir) -> list[list[str]]:
+        """Over the whole set, so that the cache is the same for any --nj (a batch's padding
+        changes the float16 rounding of its features)."""
+        plan = plan_batches(utt_lengths(data.utts, data), int(batch_seconds * 16000), ssl.exact)
+        return [[data.utts[i] for i in batch] for batch in plan]
 
     n = run_dump_job(data_dir, out, job, nj, ssl.batch, batches, desc="ssl")
     if n is not None:
