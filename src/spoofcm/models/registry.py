@@ -16,6 +16,7 @@ BUILDERS: dict[str, str] = {
     "fusion_resnet18": "spoofcm.models.fusion:build_fusion_resnet18",
     "ssl_cbam_resnet18": "spoofcm.models.fusion:build_ssl_cbam_resnet18",
     "ssl_aasist": "spoofcm.models.aasist:build_ssl_aasist",
+    "aasist": "spoofcm.models.raw_aasist:build_aasist",
     "lfcc_lcnn": "spoofcm.models.lcnn:build_lfcc_lcnn",
     "rawnet2": "spoofcm.models.rawnet2:build_rawnet2",
     "lfcc_ecapa_tdnn": "spoofcm.models.ecapa:build_lfcc_ecapa_tdnn",
