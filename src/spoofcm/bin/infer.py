@@ -3,7 +3,9 @@
 
 Writes ``<out>/score.J.txt`` (``utt score``, higher = more bona fide) and ``<out>/.done.J``;
 exits at once if that marker exists. Full utterances by default; ``--window-seconds 4`` averages
-the logits of fixed 4 s windows instead (as a crop-trained model sees its input).
+the logits of fixed 4 s windows instead (as a crop-trained model sees its input). An experiment
+whose config sets ``infer.mode`` (an imported AASIST: ``official_crop``) is scored that way
+unless ``--mode`` says otherwise (see spoofcm.infer_modes).
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from pathlib import Path
 from spoofcm.bin.common import add_scoring_options
 from spoofcm.errors import SpoofcmError, cli_main
 from spoofcm.fsutil import is_done, mark_done
+from spoofcm.infer_modes import resolve_mode, score_dataset
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     from spoofcm.data.datadir import load_data_dir
-    from spoofcm.data.dataset import StreamDataset, crop_units
+    from spoofcm.data.dataset import StreamDataset
     from spoofcm.data.split import job_slice
     from spoofcm.train.checkpoint import load_exp_model
     from spoofcm.train.evaluate import score_indices, write_scores
@@ -56,11 +59,15 @@ def main(argv: list[str] | None = None) -> int:
     else:
         ds = StreamDataset(data, args.dump_dir, args.data.name, model.inputs, cfg, mode="eval",
                            utts=utts)
-        units = crop_units(args.window_seconds) if args.window_seconds else None
-        amp = str((cfg.get("train") or {}).get("amp", "none")).lower() == "bf16"
-        got, scores, _, _ = score_indices(model, ds, range(len(ds)), device,
-                                          amp and device.type == "cuda", units, progress=True,
-                                          desc=f"score {args.data.name} job {args.job}")
+        mode = resolve_mode(cfg, args.mode, args.window_seconds)
+        if mode.is_default:
+            amp = str((cfg.get("train") or {}).get("amp", "none")).lower() == "bf16"
+            got, scores, _, _ = score_indices(model, ds, range(len(ds)), device,
+                                              amp and device.type == "cuda", mode.window_units,
+                                              progress=True,
+                                              desc=f"score {args.data.name} job {args.job}")
+        else:   # e.g. the AASIST official crop (spoofcm.infer_modes)
+            got, scores = score_dataset(model, ds, device, mode)
         if got != utts:
             raise SpoofcmError(f"{args.data}: scored utterances do not match the job's slice")
     args.out.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,10 @@ Any sample rate or channel count is read (resampled to 16 kHz, mixed to mono, wi
 The features the model needs are computed on the fly (log-mel; SSL layers from the checkpoint
 named in the experiment's config, rounded to float16 as the training cache was). The decision
 uses the threshold stored with the model: the calibrated one from ``calibration.json`` when
-stage 5 wrote it, else the dev EER threshold of ``threshold.json``. A file that cannot be read
+stage 5 wrote it, else the dev EER threshold of ``threshold.json``; an experiment with neither
+(an imported release) prints ``<utt-or-path> <score>`` and a note. The scoring rule (full
+utterance, windows, the AASIST official crop) is the experiment's ``infer.mode`` unless
+``--mode``/``--window-seconds`` say otherwise (see spoofcm.infer_modes). A file that cannot be read
 is reported on stderr by name; the others are still scored and the exit code is 1.
 """
 from __future__ import annotations
@@ -21,6 +24,7 @@ import numpy as np
 
 from spoofcm.bin.common import add_scoring_options
 from spoofcm.errors import SpoofcmError, cli_main
+from spoofcm.infer_modes import InferMode, resolve_mode, score_streams
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,8 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def decision_threshold(exp: Path) -> tuple[float, str]:
-    """Score threshold (bona fide iff score ≥ it) and where it came from."""
+def decision_threshold(exp: Path) -> tuple[float | None, str]:
+    """Score threshold (bona fide iff score ≥ it) and where it came from; None when the
+    experiment has none (an imported model before calibration)."""
     cal = exp / "calibration.json"
     if cal.is_file():
         from spoofcm.metrics.calibration import Calibration, DcfModel
@@ -44,6 +49,10 @@ def decision_threshold(exp: Path) -> tuple[float, str]:
             raise SpoofcmError(f"{cal}: calibration slope a={c.a} is not positive")
         return (DcfModel().bayes_threshold - c.b) / c.a, "calibrated (Bayes threshold on LLR)"
     path = exp / "threshold.json"
+    if not path.exists() and (exp / "best.pt").is_file():
+        return None, (f"no decision threshold in {exp} (no threshold.json or calibration.json): "
+                      f"raw scores only; calibrate with spoofcm-eval --dev-scores S --dev-data D "
+                      f"--calibration {exp}/calibration.json")
     try:
         info = json.loads(path.read_text(encoding="utf-8"))
         return float(info["threshold"]), "dev EER threshold"
@@ -93,20 +102,10 @@ class StreamMaker:
 
 
 def score_one(model: Any, make: StreamMaker | None, wave: np.ndarray, device: Any,
-              window_units: int | None) -> float:
-    import torch
-
-    from spoofcm.data.dataset import align, windows
-    from spoofcm.train.evaluate import logits_to_scores
+              mode: InferMode) -> float:
     if make is None:
         return float(model.score_wave(wave))
-    streams = make(wave)
-    parts = windows(streams, window_units) if window_units else [align(streams)]
-    batch = {k: torch.stack([torch.from_numpy(np.ascontiguousarray(p[k])) for p in parts])
-             .to(device) for k in streams}
-    with torch.inference_mode():
-        logits = model(batch).float().mean(dim=0, keepdim=True)
-    return float(logits_to_scores(logits)[0])
+    return score_streams(model, make(wave), device, mode)
 
 
 @cli_main
@@ -117,7 +116,6 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     from spoofcm.audio.io import read_audio
-    from spoofcm.data.dataset import crop_units
     from spoofcm.train.checkpoint import load_exp_model
     from spoofcm.train.evaluate import write_scores
 
@@ -126,13 +124,14 @@ def main(argv: list[str] | None = None) -> int:
     model, cfg = load_exp_model(args.exp, args.checkpoint, args.trust_checkpoint, device)
     neural = getattr(model, "is_neural", True) is not False
     make = StreamMaker(tuple(model.inputs), cfg, device, args.trust_checkpoint) if neural else None
-    units = crop_units(args.window_seconds) if args.window_seconds else None
-    print(f"# threshold {threshold:.6f} ({source}); score = log-odds, higher = bona fide",
+    mode = resolve_mode(cfg, args.mode, args.window_seconds)
+    print(f"# threshold {threshold:.6f} ({source})" if threshold is not None else f"# {source}",
           file=sys.stderr)
+    print(f"# {mode.describe()}", file=sys.stderr)
     names, scores, failed = [], [], []
     for name, path in items:
         try:
-            score = score_one(model, make, read_audio(path), device, units)
+            score = score_one(model, make, read_audio(path), device, mode)
             if not math.isfinite(score):
                 raise SpoofcmError(f"{path}: score is {score}")
         except SpoofcmError as exc:
@@ -142,8 +141,10 @@ def main(argv: list[str] | None = None) -> int:
             continue
         names.append(name)
         scores.append(score)
-        label = "bonafide" if score >= threshold else "spoof"
-        print(f"{name} {score:.6f} {label}", flush=True)
+        if threshold is None:
+            print(f"{name} {score:.6f}", flush=True)
+        else:
+            print(f"{name} {score:.6f} {'bonafide' if score >= threshold else 'spoof'}", flush=True)
     if args.out:
         write_scores(args.out, names, scores)
     if failed:
