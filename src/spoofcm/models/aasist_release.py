@@ -2,7 +2,8 @@
 
 Three state dicts of the raw-waveform AASIST are public: AASIST and AASIST-L trained on ASVspoof
 2019 LA (the authors' release, github.com/clovaai/aasist, ``models/weights/``), and the ASVspoof
-5 organisers' baseline AASIST (github.com/asvspoof-challenge/asvspoof5, ``Baseline-AASIST``).
+5 organisers' baseline AASIST (github.com/asvspoof-challenge/asvspoof5,
+``Baseline-AASIST/models/weights/AASIST/best.pth``).
 Their keys are ours (:class:`spoofcm.models.raw_aasist.AASIST`), so importing is: read data-only,
 fit-check, record where they came from, and write an experiment folder that spoofcm-score and
 spoofcm-infer use unchanged, scored by the authors' evaluation rule (``infer.mode:
@@ -27,19 +28,20 @@ _AASIST = {**_COMMON, "filts": [70, [1, 32], [32, 32], [32, 64], [64, 64]], "gat
 _AASIST_L = {**_COMMON, "filts": [70, [1, 32], [32, 32], [32, 24], [24, 24]],
              "gat_dims": [24, 32], "pool_ratios": [0.4, 0.5, 0.7, 0.5]}
 _AUTHORS = "https://github.com/clovaai/aasist (models/weights/)"
-_ORGANISERS = "https://github.com/asvspoof-challenge/asvspoof5 (Baseline-AASIST)"
+_ORGANISERS = (
+    "https://github.com/asvspoof-challenge/asvspoof5 (Baseline-AASIST/models/weights/AASIST/best.pth)")
 
-#: name -> architecture, the published file, where it is distributed, what it was trained on
+#: name -> architecture, published sha256, where it is distributed, what it was trained on
 RELEASES: dict[str, dict[str, Any]] = {
-    "aasist": {"model": _AASIST, "file": "AASIST.pth", "origin": _AUTHORS,
+    "aasist": {"model": _AASIST, "origin": _AUTHORS,
                "sha256": "51d2d9cf0738172f61e2a384ec50a54a55363240f67c971ed55a92435bc1a1c0",
                "trained_on": "ASVspoof 2019 LA train",
                "published": "ASVspoof 2019 LA eval EER 0.83 %, min t-DCF 0.0275"},
-    "aasist_l": {"model": _AASIST_L, "file": "AASIST-L.pth", "origin": _AUTHORS,
+    "aasist_l": {"model": _AASIST_L, "origin": _AUTHORS,
                  "sha256": "814331d088032bb4c3fa61cc014789eadeed464209dd094ab3a2dd6ffbdce27a",
                  "trained_on": "ASVspoof 2019 LA train",
                  "published": "ASVspoof 2019 LA eval EER 0.99 %, min t-DCF 0.0309"},
-    "aasist_asvspoof5": {"model": _AASIST, "file": "AASIST_ASVspoof5_best.pth",
+    "aasist_asvspoof5": {"model": _AASIST,
                          "origin": _ORGANISERS,
                          "sha256": "8f10fe1d1ce3ac62c19f00b86dfaf79f86f464301d23e08726b16b02edbb601c",
                          "trained_on": "ASVspoof 5 train",
