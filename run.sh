@@ -32,6 +32,8 @@ resume=true          # stage 3: continue from latest.pt when present
 skip_setup=false     # do not run local/setup_env.sh
 asv_scores=          # stage 5 (LA): your own ASV scores instead of the keys' ASVtorch_kaldi/score.txt
 allow_missing_audio=false  # stage 0: drop (and count) key trials whose audio is absent
+pretrained=          # "aasist:PATH aasist_l:PATH aasist_asvspoof5:PATH": released AASIST models,
+                     # imported (stage 3) and scored/evaluated beside the trained ones (stages 4-5)
 
 orig_args=("$@")
 . "${spoofcm_root}/utils/parse_options.sh"
@@ -44,6 +46,15 @@ fi
 recipe_dir=$(cd "${recipe_dir}" && pwd)
 [ -n "${db}" ] || db=${recipe_dir}/db.sh
 [ -n "${model}" ] && models=${model}
+# ---- pretrained releases (issue 16, docs/pretrained_aasist.md): name:path pairs, made absolute
+pretrained_abs=
+for p in ${pretrained}; do
+  f=${p#*:}
+  { [ "${p%%:*}" != "${p}" ] && [ -f "${f}" ]; } || {
+    echo "run.sh: error: --pretrained wants name:path pairs of existing files, got '${p}'" >&2; exit 1; }
+  pretrained_abs+="${p%%:*}:$(cd "$(dirname "${f}")" && pwd)/$(basename "${f}") "
+done
+# ---- end pretrained
 cd "${spoofcm_root}"
 if [ "${skip_setup}" != true ]; then
   local/setup_env.sh
@@ -78,6 +89,8 @@ config_args() {
 }
 cfg_get() { local m=$1 key=$2; python -m spoofcm.bin.cfg_get $(config_args "${m}") --key "${key}"; }
 exp_tag() { echo "${1}_$(basename "${train_config}" .yaml)${tag_suffix:+_${tag_suffix}}"; }
+# experiments scored and evaluated in stages 4-5: the trained models, then imported releases
+run_tags() { for m in ${models}; do exp_tag "${m}"; done; for p in ${pretrained_abs}; do echo "${p%%:*}_pretrained"; done; }
 
 # the model's SSL checkpoint; with --make-tiny-ssl true a random tiny one is written if missing
 ensure_ssl_checkpoint() {
@@ -155,6 +168,13 @@ fi
 
 # ------------------------------------------------------------------ stage 3: training
 if [ ${stage} -le 3 ] && [ ${stop_stage} -ge 3 ]; then
+  # ---- pretrained releases (issue 16): imported first (a model may train.init_from one)
+  for p in ${pretrained_abs}; do
+    tag=${p%%:*}_pretrained
+    if [ -f "${expdir}/${tag}/best.pt" ]; then log "stage 3: ${expdir}/${tag} already imported, skipping"; continue; fi
+    log "stage 3: importing ${p#*:} as ${expdir}/${tag}"
+    spoofcm-import-aasist --weights "${p#*:}" --config "${p%%:*}" --exp "${expdir}/${tag}"
+  done
   for m in ${models}; do
     tag=$(exp_tag "${m}")
     if [ -f "${expdir}/${tag}/best.pt" ] && [ -f "${expdir}/${tag}/.done" ]; then
@@ -173,8 +193,7 @@ fi
 
 # ------------------------------------------------------------------ stage 4: scoring
 if [ ${stage} -le 4 ] && [ ${stop_stage} -ge 4 ]; then
-  for m in ${models}; do
-    tag=$(exp_tag "${m}")
+  for tag in $(run_tags); do
     for s in dev ${eval_sets}; do
       out=${expdir}/${tag}/scores/${s}
       if [ -f "${out}/score.txt" ] && [ -f "${out}/.done" ]; then log "stage 4: ${out} done, skipping"; continue; fi
@@ -191,8 +210,7 @@ fi
 # ------------------------------------------------------------------ stage 5: evaluation
 if [ ${stage} -le 5 ] && [ ${stop_stage} -ge 5 ]; then
   . "${db}"
-  for m in ${models}; do
-    tag=$(exp_tag "${m}")
+  for tag in $(run_tags); do
     # dev (seen attacks): labels and attacks from the data dir, so RESULTS.md shows them too
     log "stage 5: evaluating ${tag} on dev -> ${expdir}/${tag}/results/dev"
     spoofcm-eval --scores "${expdir}/${tag}/scores/dev/score.txt" --data "${data}/dev" \
@@ -209,9 +227,10 @@ if [ ${stage} -le 5 ] && [ ${stop_stage} -ge 5 ]; then
   done
   # the recipe command that regenerates RESULTS.md: every model that has results
   done_models=$(for c in "${expdir}"/*/results; do
+      grep -q '^pretrained:' "$(dirname "${c}")/config.yaml" && continue   # imported (issue 16)
       awk '/^model:/{m=1; next} m && /^  name:/{print $2; exit}' "$(dirname "${c}")/config.yaml"
     done | sort -u | tr '\n' ' ' | sed 's/ $//')
-  regen="egs/$(basename "${recipe_dir}")/run.sh --models \"${done_models}\""
+  regen="egs/$(basename "${recipe_dir}")/run.sh --models \"${done_models}\"${pretrained:+ --pretrained \"${pretrained}\"}"
   if [ "$(ls -d "${expdir}"/*/results 2>/dev/null | wc -l)" -gt 1 ]; then
     local/make_tables.sh --recipe-dir "${recipe_dir}" --out "${recipe_dir}/RESULTS.md" --command "${regen}"
   else
