@@ -81,3 +81,12 @@ def test_trains_through_the_trainer(tmp_path, capsys):
                        "--exp", str(tmp_path / "exp"), "--device", "cpu"]) == 0
     assert "inputs ('wav',)" in capsys.readouterr().out
     assert (tmp_path / "exp" / "best.pt").is_file() and (tmp_path / "exp" / "threshold.json").is_file()
+
+
+def test_single_precision_sinc_bank_is_the_float64_bank_rounded_the_authors_way():
+    from spoofcm.models.rawnet2 import mel_sinc_filters
+    f32 = mel_sinc_filters(70, 128, 16000, single_precision=True)
+    f64 = mel_sinc_filters(70, 128, 16000)
+    assert f32.shape == f64.shape == (70, 129) and f32.dtype == torch.float32
+    torch.testing.assert_close(f32, f64, rtol=0, atol=1e-6)
+    assert not torch.equal(f32, f64)        # the difference the parity tests depend on
