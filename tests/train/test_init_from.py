@@ -60,3 +60,27 @@ def test_mismatched_or_missing_source_is_one_line_error(corpus, tmp_path, capsys
     assert run(corpus, tmp_path / "bad3",
                tinycm.base_config(max_epochs=1, init_from=str(tmp_path / "empty"))) == 1
     assert "empty/best.pt not found" in capsys.readouterr().err
+
+
+@pytest.mark.slow   # one epoch of the full-size AASIST-L on CPU (~20 s on two busy cores)
+def test_fine_tune_an_imported_aasist_l(corpus, tmp_path):
+    """An AASIST-L release (here random weights in the authors' layout), imported, then trained
+    from with conf/model/aasist_l.yaml: lr 0 keeps exactly the imported weights."""
+    from spoofcm.bin.import_aasist import main as import_main
+    from spoofcm.config import load_config
+    from spoofcm.models.raw_aasist import build_aasist
+
+    repo = Path(__file__).resolve().parents[2]
+    model_cfg = load_config([repo / "conf" / "model" / "aasist_l.yaml"])
+    torch.manual_seed(7)
+    release = build_aasist(model_cfg["model"])
+    torch.save(release.state_dict(), tmp_path / "AASIST-L.pth")
+    assert import_main(["--weights", str(tmp_path / "AASIST-L.pth"), "--config", "aasist_l",
+                        "--exp", str(tmp_path / "pretrained")]) == 0
+    cfg = {**model_cfg, "train": {**model_cfg["train"], "seed": 3, "lr": 0.0, "weight_decay": 0.0,
+                                  "batch_size": 4, "max_epochs": 1, "crop_seconds": 1.0,
+                                  "num_workers": 0, "scheduler": "none",
+                                  "init_from": str(tmp_path / "pretrained")}}
+    assert run(corpus, tmp_path / "ft", cfg) == 0
+    src, got = release.state_dict(), weights(tmp_path / "ft")
+    assert all(torch.equal(src[k], got[k]) for k in src if "running" not in k and "num_batches" not in k)
