@@ -45,7 +45,7 @@ RELEASES: dict[str, dict[str, Any]] = {
                          "origin": _ORGANISERS,
                          "sha256": "8f10fe1d1ce3ac62c19f00b86dfaf79f86f464301d23e08726b16b02edbb601c",
                          "trained_on": "ASVspoof 5 train",
-                         "published": "ASVspoof 5 validation (dev) EER 15.2 %"},
+                         "published": "ASVspoof 5 validation set EER 15.2 %"},
 }
 LICENCE = "MIT, (c) 2021-present NAVER Corp. (see the release's LICENSE and NOTICE)"
 
