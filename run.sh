@@ -34,6 +34,8 @@ skip_setup=false     # do not run local/setup_env.sh
 asv_scores=          # stage 5 (LA): your own ASV scores instead of the keys' ASVtorch_kaldi/score.txt
 allow_missing_audio=false  # stage 0: drop (and count) key trials whose audio is absent
 fuse=                # e.g. "fusion_cbam_resnet18 rawnet2": add exp/fused_<a>+<b>_<cfg> (score fusion)
+pretrained=          # "aasist:PATH aasist_l:PATH aasist_asvspoof5:PATH": released AASIST models,
+                     # imported (stage 3) and scored/evaluated beside the trained ones (stages 4-5)
 
 orig_args=("$@")
 . "${spoofcm_root}/utils/parse_options.sh"
@@ -57,6 +59,15 @@ recipe_dir=$(cd "${recipe_dir}" && pwd)
 for s in ${seeds}; do
   case ${s} in ''|*[!0-9]*) echo "run.sh: error: --seeds takes non-negative integers, got '${s}'" >&2; exit 1 ;; esac
 done
+# ---- pretrained releases (issue 16, docs/pretrained_aasist.md): name:path pairs, made absolute
+pretrained_abs=
+for p in ${pretrained}; do
+  f=${p#*:}
+  { [ "${p%%:*}" != "${p}" ] && [ -f "${f}" ]; } || {
+    echo "run.sh: error: --pretrained wants name:path pairs of existing files, got '${p}'" >&2; exit 1; }
+  pretrained_abs+="${p%%:*}:$(cd "$(dirname "${f}")" && pwd)/$(basename "${f}") "
+done
+# ---- end pretrained
 cd "${spoofcm_root}"
 if [ "${skip_setup}" != true ]; then
   local/setup_env.sh
@@ -108,6 +119,12 @@ cfg_get() { local m=$1; shift; python -m spoofcm.bin.cfg_get $(config_args "${m}
 # exp/<model>_<train-config>[_<tag-suffix>]_seed<N>: each training seed is its own experiment
 exp_tag() { echo "${1}_$(basename "${train_config}" .yaml)${tag_suffix:+_${tag_suffix}}_seed${2}"; }
 model_seeds() { for m in ${models}; do for s in ${seeds}; do echo "${m}@${s}"; done; done; }
+# experiments scored and evaluated in stages 4-5: the trained ones (every seed), then the
+# imported releases of --pretrained
+run_tags() {
+  for ms in $(model_seeds); do exp_tag "${ms%@*}" "${ms#*@}"; done
+  for p in ${pretrained_abs}; do echo "${p%%:*}_pretrained"; done
+}
 
 # the SSL cache of a model (dump/ssl/<ssl_tag>, relative to the dump dir): decided here once,
 # recorded by training in ssl.cache_dir; empty for models that read no cached SSL features
@@ -189,6 +206,13 @@ fi
 
 # ------------------------------------------------------------------ stage 3: training
 if [ ${stage} -le 3 ] && [ ${stop_stage} -ge 3 ]; then
+  # ---- pretrained releases (issue 16): imported first (a model may train.init_from one)
+  for p in ${pretrained_abs}; do
+    tag=${p%%:*}_pretrained
+    if [ -f "${expdir}/${tag}/best.pt" ]; then log "stage 3: ${expdir}/${tag} already imported, skipping"; continue; fi
+    log "stage 3: importing ${p#*:} as ${expdir}/${tag}"
+    spoofcm-import-aasist --weights "${p#*:}" --config "${p%%:*}" --exp "${expdir}/${tag}"
+  done
   for ms in $(model_seeds); do m=${ms%@*}; train_seed=${ms#*@}
     tag=$(exp_tag "${m}" "${train_seed}")
     ssl_cache=$(ssl_cache_of "${m}") || exit 1
@@ -215,8 +239,7 @@ fi
 
 # ------------------------------------------------------------------ stage 4: scoring
 if [ ${stage} -le 4 ] && [ ${stop_stage} -ge 4 ]; then
-  for ms in $(model_seeds); do m=${ms%@*}; train_seed=${ms#*@}
-    tag=$(exp_tag "${m}" "${train_seed}")
+  for tag in $(run_tags); do
     for s in dev ${eval_sets}; do
       out=${expdir}/${tag}/scores/${s}
       if [ -f "${out}/score.txt" ] && [ -f "${out}/.done" ]; then log "stage 4: ${out} done, skipping"; continue; fi
@@ -266,7 +289,7 @@ fi
 # ------------------------------------------------------------------ stage 5: evaluation
 if [ ${stage} -le 5 ] && [ ${stop_stage} -ge 5 ]; then
   . "${db}"
-  for tag in $(for ms in $(model_seeds); do exp_tag "${ms%@*}" "${ms#*@}"; done) ${fused_tags}; do
+  for tag in $(run_tags) ${fused_tags}; do
     # dev (seen attacks): labels and attacks from the data dir, so RESULTS.md shows them too
     if [ -d "${data}/dev" ]; then
       log "stage 5: evaluating ${tag} on dev -> ${expdir}/${tag}/results/dev"

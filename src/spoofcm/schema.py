@@ -55,6 +55,7 @@ class TrainSection:
     drop_last: bool = True
     amp: str = "none"
     compile: bool = False
+    init_from: Optional[str] = None
 
 
 @dataclass
@@ -82,17 +83,24 @@ class AugmentSection:
 
 @dataclass
 class InferSection:
-    """How stage 4 and spoofcm-score feed a file to the model. ``full``: the whole utterance
-    (in windows of ``max_seconds`` when longer); ``window``: the mean of the logits of fixed
-    ``window_seconds`` windows."""
+    """How stage 4 and spoofcm-score feed a file to the model (spoofcm.infer.modes). ``full``:
+    the whole utterance (in overlapping crops above ``max_seconds``); ``windowed``: the mean of
+    the logits of fixed ``window_seconds`` windows; ``official_crop``: the AASIST authors' rule
+    (the first ``crop_samples`` samples, tiled when shorter). ``score``: ``log_odds``
+    (logit[1] − logit[0]) or ``bonafide_logit`` (logit[1], what the AASIST authors write).
+    ``batch_seconds``: padded audio per SSL batch when features are computed from audio."""
     mode: str = "full"
     window_seconds: Optional[float] = None
     max_seconds: float = 60.0
     batch_seconds: float = 60.0
+    crop_samples: int = 64600
+    score: str = "log_odds"
 
 
 SECTIONS: dict[str, type] = {"train": TrainSection, "ssl": SSLSection,
                              "augment": AugmentSection, "infer": InferSection}
+#: sections recorded by tools, free-form and never defaulted (provenance of imported weights)
+FREE_SECTIONS = ("pretrained",)
 #: keys the stages record into a config; an experiment's identity ignores them
 DERIVED_KEYS = ("ssl.dim", "ssl.cache_dir", "ssl.encoder_config")
 #: keys that change how a run is executed, not what it computes
@@ -203,7 +211,7 @@ def resolve(cfg: dict[str, Any]) -> dict[str, Any]:
     section or key or a value of the wrong type. Idempotent."""
     if not isinstance(cfg, dict):
         raise SpoofcmError(f"config must be a mapping, got {type(cfg).__name__}")
-    valid = [*SECTIONS, "model"]
+    valid = [*SECTIONS, "model", *FREE_SECTIONS]
     for key in cfg:
         if key not in valid:
             raise SpoofcmError(f"unknown config section '{key}'; {_nearest(key, valid)}")
@@ -221,6 +229,11 @@ def resolve(cfg: dict[str, Any]) -> dict[str, Any]:
     out["model"] = copy.deepcopy(model)
     for section in SECTIONS:
         out[section] = _resolve_section(section, cfg.get(section))
+    for section in FREE_SECTIONS:
+        if section in cfg:
+            if not isinstance(cfg[section], dict):
+                raise SpoofcmError(f"config section '{section}' must be a mapping")
+            out[section] = copy.deepcopy(cfg[section])
     return out
 
 

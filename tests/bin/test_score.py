@@ -81,9 +81,17 @@ def test_wav_scp_and_usage_errors(tmp_path, audio, capsys):
         ["utt0", "utt1", "utt2", "utt3", "utt4"]
     assert score_main(["--exp", str(exp)]) == 1
     assert "no input" in capsys.readouterr().err
-    (exp / "threshold.json").unlink()
+    (exp / "threshold.json").write_text("{not json")  # unusable: raw log-odds, with a warning
+    assert score_main(["--exp", str(exp), str(audio[0]), "--device", "cpu"]) == 0
+    out, err = capsys.readouterr()
+    assert "threshold.json" in err and "warning" in err and len(out.split()) == 3
+    (exp / "threshold.json").unlink()          # no threshold at all: raw scores and a note
+    assert score_main(["--exp", str(exp), str(audio[0]), "--device", "cpu"]) == 0
+    out, err = capsys.readouterr()
+    assert out.split()[2] == "-" and "no decision threshold" in err
+    (exp / "best.pt").unlink()
     assert score_main(["--exp", str(exp), str(audio[0])]) == 1
-    assert "threshold.json" in capsys.readouterr().err
+    assert "threshold.json: not found" in capsys.readouterr().err
 
 
 def test_on_the_fly_ssl_and_logmel_equal_the_cached_features(tmp_path):

@@ -15,6 +15,9 @@ def add_scoring_options(p: argparse.ArgumentParser, unit: str = "utterance") -> 
                    help=f"an {unit} longer than this is scored as the mean logits of training-crop "
                         "windows with 50%% overlap, in bounded memory (default: infer.max_seconds "
                         "of the experiment's config, 60)")
+    p.add_argument("--mode", choices=("full", "windowed", "official_crop"), default=None,
+                   help="scoring rule (default: the experiment's infer.mode, else full; "
+                        "official_crop = first 64,600 samples, tiled when shorter)")
     p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     p.add_argument("--ssl-checkpoint", default=None,
                    help="SSL checkpoint to use instead of the one the experiment recorded "

@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"spoofcm-fuse: {args.out}: weights {weights}; offset {fusion.offset:.4g}",
               file=sys.stderr)
         return 0
-    from spoofcm.train.evaluate import write_scores
+    from spoofcm.infer.scoring import write_scores
     fusion = Fusion.load(args.fusion)
     if len(args.scores) != len(fusion.weights):
         raise SpoofcmError(f"{args.fusion}: fitted on {len(fusion.weights)} systems "

@@ -6,7 +6,9 @@ exits at once if that marker exists. Features: from the stage 1–2 cache when `
 holds a finished cache of this set for every stream the model reads, otherwise computed from
 the audio inside the scoring loop (batched by length, on GPU with ``--ngpu``), which is how the
 recipes score eval sets by default. Full utterances by default; ``--window-seconds 4`` averages
-the logits of fixed 4 s windows instead (as a crop-trained model sees its input).
+the logits of fixed 4 s windows instead (as a crop-trained model sees its input). An experiment
+whose config sets ``infer.mode`` (an imported AASIST: ``official_crop``) is scored that way
+unless ``--mode`` says otherwise (:mod:`spoofcm.infer.modes`).
 """
 from __future__ import annotations
 
@@ -14,7 +16,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from spoofcm.bin.argtypes import positive_int
 from spoofcm.bin.argtypes import nonneg_int, positive_int
 from spoofcm.bin.common import add_scoring_options
 from spoofcm.errors import SpoofcmError, cli_main
@@ -46,6 +47,7 @@ def score_job(args: argparse.Namespace) -> list[float]:
     from spoofcm.data.split import job_slice
     from spoofcm.device import choose_device
     from spoofcm.infer.load import load_exp_model, load_frontend
+    from spoofcm.infer.modes import resolve_mode, score_dataset
     from spoofcm.infer.scoring import score_audio, score_indices, score_waves
 
     device = choose_device(args.device, args.ngpu, args.job)
@@ -58,6 +60,13 @@ def score_job(args: argparse.Namespace) -> list[float]:
     if getattr(model, "is_neural", True) is False:
         return score_waves(model, data, utts)
     inputs = tuple(model.inputs)
+    mode = resolve_mode(cfg, args.mode, args.window_seconds)
+    if not mode.is_default:  # e.g. the AASIST official crop of a raw-waveform model
+        ds = StreamDataset(data, args.dump_dir, args.data.name, inputs, cfg, mode="eval", utts=utts)
+        got, scores = score_dataset(model, ds, device, mode)
+        if got != utts:
+            raise SpoofcmError(f"{args.data}: scored utterances do not match the job's slice")
+        return scores
     set_name = args.data.name
     cached = is_cached(args.dump_dir, inputs, set_name, cfg)
     if args.features == "cache" and not cached:

@@ -33,10 +33,18 @@ PUBLISHED_MD, PUBLISHED_JSON = Path("RESULTS.md"), Path("RESULTS.json")
 
 def regenerate_command(recipe: Path, snapshot: Snapshot) -> str:
     """The recipe command that reproduces a snapshot: its models and seeds."""
-    models = " ".join(dict.fromkeys(e.model for e in snapshot.entries))
+    trained = [e for e in snapshot.entries
+               if not e.tag.endswith("_pretrained") and not e.tag.startswith("fused_")]
+    models = " ".join(dict.fromkeys(e.model for e in trained))
     seeds = sorted({s for sys_ in systems(snapshot.entries)
                     for s in seeds_of(snapshot.entries, sys_) if s is not None})
     cmd = f"egs/{recipe.resolve().name}/run.sh --models {shlex.quote(models)}"
+    extra = sorted({e.tag.rsplit("_pretrained", 1)[0] for e in snapshot.entries
+                    if e.tag.endswith("_pretrained")})
+    if extra:  # the paths of imported releases are the user's
+        cmd += " --pretrained " + shlex.quote(" ".join(f"{n}:PATH" for n in extra))
+    if any(e.tag.startswith("fused_") for e in snapshot.entries):
+        cmd += " --fuse '<the fused systems>'"
     return cmd + (f" --seeds {shlex.quote(' '.join(map(str, seeds)))}" if seeds else "")
 
 

@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def decision_threshold(exp: Path) -> tuple[float, str]:
+def decision_threshold(exp: Path) -> tuple[float | None, str]:
     """Score threshold (bona fide iff score ≥ it) and where it came from; a stored decision
     that cannot be used is reported in one warning line (spoofcm.metrics.decisions)."""
     from spoofcm.metrics.decisions import decision_threshold as stored_decision
@@ -60,14 +60,23 @@ def experiment_scorer(args: argparse.Namespace) -> tuple[Any, float | None, str]
     threshold, source = decision_threshold(args.exp)
     from spoofcm.data.dataset import crop_units
     from spoofcm.device import choose_device
+    from spoofcm.features.streams import compute_streams
     from spoofcm.infer.load import load_exp_model, load_frontend
+    from spoofcm.infer.modes import resolve_mode, score_streams
     from spoofcm.infer.scoring import score_one
 
     device = choose_device(args.device)
     model, cfg = load_exp_model(args.exp, args.checkpoint, args.trust_checkpoint, device,
                                 args.ssl_checkpoint)
     ssl = load_frontend(model, cfg, device, args.trust_checkpoint)
-    units = crop_units(args.window_seconds) if args.window_seconds else None
+    mode = resolve_mode(cfg, args.mode, args.window_seconds)
+    if not mode.is_default:  # e.g. the AASIST official crop (spoofcm.infer.modes)
+        print(f"# scoring: {mode.describe()}", file=sys.stderr)
+        inputs = tuple(model.inputs)
+        return (lambda wave, name: score_streams(
+            model, compute_streams(inputs, [name], [wave], ssl)[0], device, mode),
+            threshold, source)
+    units = mode.window_units
     crop = crop_units(float(cfg["train"]["crop_seconds"]))
     max_units = crop_units(args.max_seconds or cfg["infer"]["max_seconds"])
     return (lambda wave, name: score_one(model, ssl, wave, name, device, units, max_units, crop),

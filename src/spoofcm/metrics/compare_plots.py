@@ -122,7 +122,7 @@ def system_scores(results_dir: str | os.PathLike, metrics: dict, keys: str | Non
     spoofcm-eval used (``--keys`` for LA/DF eval sets, ``--data`` for a data dir)."""
     from pathlib import Path
 
-    from spoofcm.metrics.evaluate import EvalInputs, _split, load_trials
+    from spoofcm.metrics.pipeline import EvalInputs, _split, load_trials
     results_dir = Path(results_dir)
     layout = results_dir.parents[1] / "scores" / results_dir.name / "score.txt"
     scores = layout if layout.is_file() else Path(str(metrics.get("scores", layout)))

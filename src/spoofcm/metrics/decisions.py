@@ -56,14 +56,19 @@ def load_threshold(path: str | os.PathLike) -> float:
     return value
 
 
-def decision_threshold(exp: str | os.PathLike) -> tuple[float, str, list[str]]:
+def decision_threshold(exp: str | os.PathLike) -> tuple[float | None, str, list[str]]:
     """Score threshold (bona fide iff score ≥ it), where it came from, and warnings about
-    stored decisions that could not be used."""
+    stored decisions that could not be used; None for a trained or imported experiment that
+    has no stored decision at all (an imported model before calibration)."""
     from spoofcm.metrics.calibration import Calibration, DcfModel
 
     exp = Path(exp)
     warnings: list[str] = []
     cal = exp / "calibration.json"
+    if not cal.exists() and not (exp / "threshold.json").exists() and (exp / "best.pt").is_file():
+        return None, (f"no decision threshold in {exp} (no threshold.json or calibration.json): "
+                      f"raw scores only; calibrate with spoofcm-eval --dev-scores S --dev-data D "
+                      f"--calibration {exp}/calibration.json"), warnings
     if cal.is_file():
         try:
             c = Calibration.load(cal)

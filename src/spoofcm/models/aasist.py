@@ -26,8 +26,8 @@ from torch import nn
 
 from spoofcm.errors import SpoofcmError
 from spoofcm.statedict import check_fits
-from spoofcm.models.aasist_layers import (GraphAttentionLayer, GraphPool,
-                                          HtrgGraphAttentionLayer, ResidualBlock2d)
+from spoofcm.models.aasist_graph import SpectroTemporalGraph
+from spoofcm.models.aasist_layers import ResidualBlock2d
 
 FILTS = ((1, 32), (32, 32), (32, 64), (64, 64), (64, 64), (64, 64))
 GAT_DIMS = (64, 32)
@@ -35,7 +35,7 @@ POOL_RATIOS = (0.5, 0.5, 0.5, 0.5)
 TEMPERATURES = (2.0, 2.0, 100.0, 100.0)
 
 
-class AASISTBackend(nn.Module):
+class AASISTBackend(SpectroTemporalGraph):
     """The SSL-AASIST back end on (B, T, in_dim) frame features."""
 
     def __init__(self, in_dim: int = 1024, ll_dim: int = 128, filts=FILTS, gat_dims=GAT_DIMS,
@@ -45,34 +45,12 @@ class AASISTBackend(nn.Module):
         self.LL = nn.Linear(in_dim, ll_dim)
         self.first_bn = nn.BatchNorm2d(1)
         self.first_bn1 = nn.BatchNorm2d(ch)
-        self.drop = nn.Dropout(0.5)
-        self.drop_way = nn.Dropout(0.2)
         self.selu = nn.SELU()
         self.encoder = nn.Sequential(*[nn.Sequential(ResidualBlock2d(i, o)) for i, o in filts])
         self.attention = nn.Sequential(nn.Conv2d(ch, 128, 1), nn.SELU(), nn.BatchNorm2d(128),
                                        nn.Conv2d(128, ch, 1))
         self.pos_S = nn.Parameter(torch.randn(1, ll_dim // 3, ch))
-        self.master1 = nn.Parameter(torch.randn(1, 1, gat_dims[0]))
-        self.master2 = nn.Parameter(torch.randn(1, 1, gat_dims[0]))
-        g0, g1 = gat_dims
-        self.GAT_layer_S = GraphAttentionLayer(ch, g0, temperatures[0])
-        self.GAT_layer_T = GraphAttentionLayer(ch, g0, temperatures[1])
-        for name, dims in (("11", (g0, g1)), ("12", (g1, g1)), ("21", (g0, g1)), ("22", (g1, g1))):
-            setattr(self, f"HtrgGAT_layer_ST{name}", HtrgGraphAttentionLayer(*dims, temperatures[2]))
-        self.pool_S = GraphPool(pool_ratios[0], g0, 0.3)
-        self.pool_T = GraphPool(pool_ratios[1], g0, 0.3)
-        for name in ("hS1", "hT1", "hS2", "hT2"):
-            setattr(self, f"pool_{name}", GraphPool(pool_ratios[2], g1, 0.3))
-        self.out_layer = nn.Linear(5 * g1, 2)
-
-    def _branch(self, out_t: torch.Tensor, out_s: torch.Tensor, master: torch.Tensor, k: int):
-        """Two stacked HS-GALs with pooling in between; the second adds a residual update."""
-        first = getattr(self, f"HtrgGAT_layer_ST{k}1")
-        second = getattr(self, f"HtrgGAT_layer_ST{k}2")
-        t1, s1, m1 = first(out_t, out_s, master=master)
-        s1, t1 = getattr(self, f"pool_hS{k}")(s1), getattr(self, f"pool_hT{k}")(t1)
-        t_aug, s_aug, m_aug = second(t1, s1, master=m1)
-        return self.drop_way(t1 + t_aug), self.drop_way(s1 + s_aug), self.drop_way(m1 + m_aug)
+        self.build_graph(ch, gat_dims, pool_ratios, temperatures)
 
     def forward(self, feats: torch.Tensor) -> torch.Tensor:
         feats = F.pad(feats, (0, 0, 0, max(0, 3 - feats.shape[1])))  # >= 3 frames for the 3x3 pool
@@ -82,14 +60,7 @@ class AASISTBackend(nn.Module):
         w = self.attention(x)
         e_s = (x * F.softmax(w, dim=-1)).sum(dim=-1).transpose(1, 2) + self.pos_S
         e_t = (x * F.softmax(w, dim=-2)).sum(dim=-2).transpose(1, 2)
-        out_s = self.pool_S(self.GAT_layer_S(e_s))
-        out_t = self.pool_T(self.GAT_layer_T(e_t))
-        t1, s1, m1 = self._branch(out_t, out_s, self.master1, 1)
-        t2, s2, m2 = self._branch(out_t, out_s, self.master2, 2)
-        out_t, out_s, master = torch.maximum(t1, t2), torch.maximum(s1, s2), torch.maximum(m1, m2)
-        hidden = torch.cat([out_t.abs().amax(dim=1), out_t.mean(dim=1), out_s.abs().amax(dim=1),
-                            out_s.mean(dim=1), master.squeeze(1)], dim=1)
-        return self.out_layer(self.drop(hidden))
+        return self.graph_logits(e_s, e_t)
 
 
 class SSLAASIST(AASISTBackend):

@@ -27,13 +27,19 @@ def pairwise_products(x: torch.Tensor) -> torch.Tensor:
 
 
 class ResidualBlock2d(nn.Module):
-    """SSL-AASIST encoder block: conv (2x3) → BN → SELU → conv (2x3), plus a (1x3) projection
-    when widths differ. As in the authors' code the first conv reads the block input directly
-    (their non-first blocks also hold a ``bn1`` whose output is never used; it has no effect and
-    is left out here)."""
+    """AASIST encoder block: conv (2x3) → BN → SELU → conv (2x3), plus a (1x3) projection
+    when widths differ, then (raw-wave AASIST only) a (1, ``pool_time``) max-pool over time.
 
-    def __init__(self, in_ch: int, out_ch: int) -> None:
+    As in the authors' code the first conv reads the block input directly: their non-first
+    blocks also hold a ``bn1`` whose output is never used. SSL-AASIST leaves it out (its
+    importer drops those keys); raw-wave AASIST keeps it (``unused_bn1=True``) so that the
+    released state dicts load unchanged and the published parameter counts hold.
+    """
+
+    def __init__(self, in_ch: int, out_ch: int, pool_time: int = 1, unused_bn1: bool = False) -> None:
         super().__init__()
+        if unused_bn1:
+            self.bn1 = nn.BatchNorm2d(in_ch)
         self.conv1 = nn.Conv2d(in_ch, out_ch, (2, 3), padding=(1, 1))
         self.bn2 = nn.BatchNorm2d(out_ch)
         self.selu = nn.SELU()
@@ -41,10 +47,12 @@ class ResidualBlock2d(nn.Module):
         self.downsample = in_ch != out_ch
         if self.downsample:
             self.conv_downsample = nn.Conv2d(in_ch, out_ch, (1, 3), padding=(0, 1))
+        self.pool_time = pool_time
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out = self.conv2(self.selu(self.bn2(self.conv1(x))))
-        return out + (self.conv_downsample(x) if self.downsample else x)
+        out = out + (self.conv_downsample(x) if self.downsample else x)
+        return F.max_pool2d(out, (1, self.pool_time)) if self.pool_time > 1 else out
 
 
 class GraphAttentionLayer(nn.Module):

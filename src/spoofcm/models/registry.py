@@ -20,6 +20,7 @@ BUILDERS: dict[str, str] = {
     "rawnet2": "spoofcm.models.rawnet2:build_rawnet2",
     "lfcc_ecapa_tdnn": "spoofcm.models.ecapa:build_lfcc_ecapa_tdnn",
     "ssl_aasist": "spoofcm.models.aasist:build_ssl_aasist",
+    "aasist": "spoofcm.models.raw_aasist:build_aasist",
     "ssl_cbam_resnet18": "spoofcm.models.fusion:build_ssl_cbam_resnet18",
     "fusion_resnet18": "spoofcm.models.fusion:build_fusion_resnet18",
     "fusion_cbam_resnet18": "spoofcm.models.fusion:build_fusion_cbam_resnet18",

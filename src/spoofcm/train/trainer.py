@@ -106,6 +106,9 @@ class Trainer:
             write_env(a.exp / "env.txt", list(a.argv), {
                 "device": str(self.device), "world_size": self.info.world_size,
                 "deterministic": a.deterministic, "model_inputs": ",".join(self.inputs)})
+        if self.tcfg.get("init_from"):   # fine-tuning: weights of another experiment
+            from spoofcm.train.init_from import load_init_weights
+            self.log(load_init_weights(self.model, self.tcfg["init_from"]))
         self.raw = self.model.to(self.device)
         n_params = sum(p.numel() for p in self.raw.parameters())
         self.log(f"model {self.cfg['model'].get('name')}: {n_params} parameters, inputs "
