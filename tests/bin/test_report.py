@@ -184,3 +184,16 @@ def test_command_override(recipe):
     text = out.read_text()
     assert f"regenerate: `{cmd}`" in text and "Table I" not in text
     assert (recipe / "exp" / "custom.json").is_file()
+
+
+def test_figures_are_linked_and_published_beside_the_table(recipe, capsys):
+    """Stage 5's combined plots (exp/plots/) are linked from exp/RESULTS.md and copied with
+    --publish, so the published RESULTS.md links work too."""
+    plots = recipe / "exp" / "plots"
+    plots.mkdir()
+    (plots / "det_eval_la21.png").write_bytes(b"\x89PNG fake")
+    assert report_main(["--recipe-dir", str(recipe)]) == 0
+    assert "(plots/det_eval_la21.png)" in (recipe / "exp" / "RESULTS.md").read_text()
+    assert report_main(["--recipe-dir", str(recipe), "--publish"]) == 0
+    assert (recipe / "plots" / "det_eval_la21.png").read_bytes() == b"\x89PNG fake"
+    assert "(plots/det_eval_la21.png)" in (recipe / "RESULTS.md").read_text()

@@ -58,16 +58,31 @@ def stage5(recipe: Path, out: Path | None, command: str | None, paper_tables: bo
     entries = collect(recipe)
     if not entries:
         raise SpoofcmError(f"{recipe}: no exp/*/results/*/metrics.json yet (run stage 5 first)")
-    snapshot = Snapshot(entries, {}, f"Results: {recipe.resolve().name}")
+    md = out or recipe / STAGE_MD
+    plots = sorted(str(p.relative_to(md.parent)) for p in (md.parent / "plots").glob("*.png"))
+    snapshot = Snapshot(entries, {}, f"Results: {recipe.resolve().name}", plots)
     command = command or regenerate_command(recipe, snapshot)
     run_id, record = run_record(recipe, entries, command)
     snapshot.runs[run_id] = record
-    md = out or recipe / STAGE_MD
     write_pair(md, md.with_suffix(".json"), snapshot, paper_tables)
     print(summary(entries))
     print(f"spoofcm-report: {len(entries)} result(s) of {len(systems(entries))} system(s) -> {md}"
           f"\nspoofcm-report: to publish them into {recipe / PUBLISHED_MD}: "
           f"spoofcm-report --recipe-dir {recipe} --publish")
+
+
+def copy_plots(src_dir: Path, dst_dir: Path, plots: list[str]) -> None:
+    """The figures a stage-5 snapshot links, copied beside the published RESULTS.md (same
+    relative paths, so the links work in both places), each atomically."""
+    import shutil
+
+    from spoofcm.fsutil import atomic_path
+    for rel in plots:
+        src = src_dir / rel
+        if not src.is_file():
+            raise SpoofcmError(f"{src}: figure named by the stage-5 results is missing")
+        with atomic_path(dst_dir / rel, suffix=".png") as tmp:
+            shutil.copyfile(src, tmp)
 
 
 def publish(recipe: Path, replace: bool, paper_tables: bool) -> None:
@@ -81,6 +96,7 @@ def publish(recipe: Path, replace: bool, paper_tables: bool) -> None:
         raise SpoofcmError(f"{md}: has no {js.name} beside it (written before snapshots), so its "
                            "rows cannot be kept; pass --replace to overwrite it")
     merged, what = merge(old, new, replace)
+    copy_plots(recipe / STAGE_MD.parent, recipe, new.plots)
     write_pair(md, js, merged, paper_tables)
     for key in ("added", "replaced", "kept", "dropped"):
         if what[key]:

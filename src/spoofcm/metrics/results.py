@@ -150,9 +150,12 @@ class Snapshot:
     entries: list[Entry]
     runs: dict[str, dict[str, Any]]
     title: str = "Results"
+    #: figures beside the Markdown file (``plots/det_<set>.png``...), relative to it
+    plots: list[str] = field(default_factory=list)
 
     def to_json(self) -> str:
         return json.dumps({"format": SNAPSHOT_FORMAT, "title": self.title, "runs": self.runs,
+                           "plots": self.plots,
                            "entries": [asdict(e) for e in self.entries]}, indent=1) + "\n"
 
     @classmethod
@@ -172,7 +175,8 @@ class Snapshot:
         missing = sorted({e.run for e in entries} - set(runs))
         if missing:
             raise SpoofcmError(f"{path}: entries name unknown run(s) {', '.join(missing)}")
-        return cls(entries, runs, str(data.get("title") or "Results"))
+        return cls(entries, runs, str(data.get("title") or "Results"),
+                   [str(p) for p in data.get("plots") or []])
 
 
 def merge(published: Snapshot | None, new: Snapshot, replace: bool) -> tuple[Snapshot, dict]:
@@ -193,7 +197,8 @@ def merge(published: Snapshot | None, new: Snapshot, replace: bool) -> tuple[Sna
                "replaced": sorted(new_systems & old_systems),
                "kept": sorted({e.system for e in kept}),
                "dropped": sorted(old_systems - new_systems - {e.system for e in kept})}
-    return Snapshot(entries, runs, new.title), summary
+    return Snapshot(entries, runs, new.title, list(new.plots or (published.plots if published
+                                                                  else []))), summary
 
 
 def md_table(head: list[str], rows: list[list[str]]) -> str:

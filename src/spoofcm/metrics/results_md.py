@@ -2,6 +2,7 @@
 sd over seeds (systems as rows), the paper's Tables I-III, then the per-seed numbers."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Callable
 
 from spoofcm.metrics.paper import ablation_table, dev_table, paper_table, seeds_cell
@@ -99,4 +100,7 @@ def render(snapshot: Snapshot, paper_tables: bool = True) -> str:
               "## Per attack (LA) / vocoder type (DF), mean ± sd over seeds\n",
               breakdown(entries, "per_attack"),
               "## Per seed (pooled)\n", per_seed(entries)]
+    if snapshot.plots:
+        parts += ["## Figures (first seed of each system)\n",
+                  "\n".join(f"- [{Path(p).stem}]({p})" for p in snapshot.plots) + "\n"]
     return "\n".join(parts)
