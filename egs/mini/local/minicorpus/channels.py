@@ -89,3 +89,11 @@ def apply(x: np.ndarray, cond: str, rng: np.random.Generator) -> np.ndarray:
         for ext, args in CHAINS[cond]:
             y = _roundtrip(y, ext, args, Path(tmp))
     return y
+
+
+def ffmpeg_roundtrip(x: np.ndarray, chain: list[tuple[str, list[str]]]) -> np.ndarray:
+    """Encode and decode `x` (16 kHz) through each (container, encoder arguments) in turn."""
+    with tempfile.TemporaryDirectory() as tmp:
+        for ext, args in chain:
+            x = _roundtrip(x, ext, args, Path(tmp))
+    return x
