@@ -55,7 +55,11 @@ def test_in_the_wild_recipe_with_the_asvspoof5_model(asv5, layouts, recipe_facto
     speakers = set(metrics["per_condition"])
     assert speakers and all(s.startswith("Speaker_") for s in speakers)   # EER per speaker
     tables = json.loads((res / "track1.json").read_text())
-    assert tables["scores"] == "calibrated" and tables["per_condition"].keys() == speakers
+    # calibrated with the asvspoof5 recipe's dev map, unless that map had a non-positive slope
+    # (a one-epoch model may rank dev worse than chance) and was therefore not stored
+    stored = (asv5.dir / "exp" / TAG / "calibration.json").is_file()
+    assert tables["scores"] == ("calibrated" if stored else "raw")
+    assert tables["per_condition"].keys() == speakers
     assert not (itw.dir / "exp").exists(), "the evaluation-only recipe trained a model"
 
 
