@@ -302,7 +302,12 @@ if [ ${stage} -le 5 ] && [ ${stop_stage} -ge 5 ]; then
       if [ "${t}" != LA ] && [ "${t}" != DF ]; then  # ASVspoof 5 / In-the-Wild: data dir + Track 1 tables
         log "stage 5: evaluating ${tag} on ${s} -> ${out}"
         dev_cal=(--calibration "${expdir}/${tag}/calibration.json")
-        [ -d "${data}/dev" ] && dev_cal+=(--dev-scores "${expdir}/${tag}/scores/dev/score.txt" --dev-data "${data}/dev")
+        if [ -d "${data}/dev" ]; then
+          dev_cal+=(--dev-scores "${expdir}/${tag}/scores/dev/score.txt" --dev-data "${data}/dev")
+        elif [ ! -f "${expdir}/${tag}/calibration.json" ]; then   # not stored: unusable on dev
+          log "stage 5: warning: no ${expdir}/${tag}/calibration.json (the training recipe's dev calibration was unusable): raw scores"
+          dev_cal=()
+        fi
         spoofcm-eval --scores "${expdir}/${tag}/scores/${s}/score.txt" --data "${data}/${s}" \
           --out "${out}" --track1-tables "${dev_cal[@]}" 2> >(grep -v "no utt2subset" >&2)
         continue

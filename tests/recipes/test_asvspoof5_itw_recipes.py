@@ -1,16 +1,12 @@
 """egs/asvspoof5 (stages 0-5) and then egs/in_the_wild (evaluation only, with the model that
-egs/asvspoof5 trained) run unchanged on the ASVspoof 5 / In-the-Wild layouts derived from the
-tiny mini corpus (egs/mini/local/derive_layouts5.py); only db.sh variables point elsewhere."""
+egs/asvspoof5 trained) run unchanged on the ASVspoof 5-style part and the In-the-Wild-style
+folder of the tiny mini corpus (generated with it); only db.sh variables point elsewhere."""
 from __future__ import annotations
 
 import json
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-
-LOCAL = Path(__file__).resolve().parents[2] / "egs" / "mini" / "local"
 
 SMALL = ("--train.max_epochs 1 --train.num_workers 0 --train.batch_size 8 --train.crop_seconds 2"
          " --train.lr 1e-3 --model.d_model 16 --model.n_heads 2 --model.ffn_dim 32"
@@ -21,19 +17,19 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def layouts(tiny, tmp_path_factory):
-    out = tmp_path_factory.mktemp("layouts5")
-    res = subprocess.run([sys.executable, str(LOCAL / "derive_layouts5.py"), "--src", str(tiny),
-                          "--out", str(out)], capture_output=True, text=True, timeout=600)
-    assert res.returncode == 0, res.stderr
-    return out
+def layouts(tiny):
+    """The corpus root holding ASVspoof5/ and release_in_the_wild/."""
+    return tiny
 
 
 @pytest.fixture(scope="module")
 def asv5(layouts, recipe_factory):
+    from spoofcm.ssl.fairseq_write import write_random_checkpoint
+
     recipe = recipe_factory("asvspoof5", {"ASVSPOOF5": str(layouts / "ASVspoof5")})
+    write_random_checkpoint(recipe.dir / "tiny.pt", "tiny", 0)   # run.sh no longer makes one
     recipe.run("--stage", "0", "--stop-stage", "5", "--ssl-checkpoint",
-               str(recipe.dir / "tiny.pt"), "--make-tiny-ssl", "true", "--train-args", SMALL)
+               str(recipe.dir / "tiny.pt"), "--train-args", SMALL)
     return recipe
 
 
@@ -59,7 +55,11 @@ def test_in_the_wild_recipe_with_the_asvspoof5_model(asv5, layouts, recipe_facto
     speakers = set(metrics["per_condition"])
     assert speakers and all(s.startswith("Speaker_") for s in speakers)   # EER per speaker
     tables = json.loads((res / "track1.json").read_text())
-    assert tables["scores"] == "calibrated" and tables["per_condition"].keys() == speakers
+    # calibrated with the asvspoof5 recipe's dev map, unless that map had a non-positive slope
+    # (a one-epoch model may rank dev worse than chance) and was therefore not stored
+    stored = (asv5.dir / "exp" / TAG / "calibration.json").is_file()
+    assert tables["scores"] == ("calibrated" if stored else "raw")
+    assert tables["per_condition"].keys() == speakers
     assert not (itw.dir / "exp").exists(), "the evaluation-only recipe trained a model"
 
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Generate the mini corpus (ASVspoof 2019 LA / 2021 LA+DF layouts) from a seed.
+"""Generate the mini corpus (ASVspoof 2019 LA / 2021 LA+DF layouts, an ASVspoof 5-style part
+and an In-the-Wild-style folder) from a seed.
 
 Usually called by prepare_corpus.sh; exits at once when the corpus already exists.
 """

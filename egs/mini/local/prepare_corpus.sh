@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Generate the mini corpus in the official ASVspoof layouts under egs/mini/db/<size>/.
+# Generate the mini corpus in the official ASVspoof 2019/2021 and ASVspoof 5 layouts and the
+# In-the-Wild layout under egs/mini/db/<size>/.
 # Idempotent: exits at once when that size is complete (db/<size>/.done).
 #   egs/mini/local/prepare_corpus.sh [--size default|tiny] [--seed N] [--nj 2] [--out DIR]
 set -euo pipefail
@@ -10,6 +11,6 @@ elif [ -x "${venv_py}" ]; then py=${venv_py}
 else py=python3
 fi
 if [ $# -gt 0 ] && { [ "$1" = "--help" ] || [ "$1" = "-h" ]; }; then
-  sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'
 fi
 exec "${py}" "${here}/generate_corpus.py" "$@"

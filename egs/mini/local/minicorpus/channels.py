@@ -84,8 +84,12 @@ def apply(x: np.ndarray, cond: str, rng: np.random.Generator) -> np.ndarray:
         x = bandpass(x, 300.0, 3400.0) + rng.standard_normal(len(x)).astype(np.float32) * 3e-4
     if cond in SOX:
         return _sox_roundtrip(x, SOX[cond])
+    return ffmpeg_roundtrip(x, CHAINS[cond])
+
+
+def ffmpeg_roundtrip(x: np.ndarray, chain: list[tuple[str, list[str]]]) -> np.ndarray:
+    """Encode and decode `x` (16 kHz) through each (container, encoder arguments) in turn."""
     with tempfile.TemporaryDirectory() as tmp:
-        y = x
-        for ext, args in CHAINS[cond]:
-            y = _roundtrip(y, ext, args, Path(tmp))
-    return y
+        for ext, args in chain:
+            x = _roundtrip(x, ext, args, Path(tmp))
+    return x

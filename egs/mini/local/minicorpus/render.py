@@ -16,13 +16,16 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from . import channels, dsp, sources, vocoders
-from .attacks import ATTACKS, Material
+from . import channels, codecs5, dsp, sources, vocoders
+from .attacks import ATTACKS, Attack, Material
+from .attacks5 import ATTACKS5
 from .plan import Utt
 
 PART_DIRS = {"train": "LA/ASVspoof2019_LA_train/flac", "dev": "LA/ASVspoof2019_LA_dev/flac",
              "la": "ASVspoof2021_LA_eval/flac", "df": "ASVspoof2021_DF_eval/flac",
-             "enrol": "asv_enrol/flac"}
+             "enrol": "asv_enrol/flac", "t5": "ASVspoof5/flac_T", "d5": "ASVspoof5/flac_D",
+             "e5": "ASVspoof5/flac_E_eval", "itw": "release_in_the_wild"}
+PARTS_2019_2021 = frozenset(("train", "dev", "la", "df", "enrol"))
 MARGIN_S = 0.5
 
 
@@ -77,17 +80,21 @@ def load_catalog(speakers: list[sources.Speaker], prompts: dict[str, list[source
                  plan: list[Utt]) -> Catalog:
     """Decode every prompt the plan refers to and measure each speaker's median F0."""
     global _CAT
-    need: dict[str, set[str]] = {s.spk: set() for s in speakers}
-    for u in plan:
-        need[u.spk].update(u.prompts)
-        need[u.other_spk].update(u.other_prompts)
     by_name = {(p.spk, p.name): p for ps in prompts.values() for p in ps}
     audio: dict[tuple[str, str], np.ndarray] = {}
-    for spk in speakers:
-        names = sorted(need[spk.spk])
-        paths = [by_name[(spk.spk, n)].path for n in names]
-        waves = _decode_many(spk, paths) if paths else []
-        audio.update({(spk.spk, n): w for n, w in zip(names, waves)})
+    # G.722 decoding carries state across a batch: the 2019/2021 parts' prompts are decoded
+    # in a batch of their own, exactly as before the newer parts existed (same bytes)
+    for group in (True, False):
+        need: dict[str, set[str]] = {s.spk: set() for s in speakers}
+        for u in plan:
+            if (u.part in PARTS_2019_2021) == group:
+                need[u.spk].update(u.prompts)
+                need[u.other_spk].update(u.other_prompts)
+        for spk in speakers:
+            names = sorted(n for n in need[spk.spk] if (spk.spk, n) not in audio)
+            paths = [by_name[(spk.spk, n)].path for n in names]
+            waves = _decode_many(spk, paths) if paths else []
+            audio.update({(spk.spk, n): w for n, w in zip(names, waves)})
     text_en = sources.read_transcripts("en")
     f0 = {spk.spk: speaker_f0(spk, prompts[spk.spk]) for spk in speakers}
     _CAT = Catalog(audio, {k: p.text for k, p in by_name.items()}, text_en,
@@ -153,7 +160,19 @@ def material(u: Utt, cat: Catalog, rng: np.random.Generator) -> Material:
 
 def out_path(root: Path, u: Utt) -> Path:
     """Where an utterance's flac goes in the official layout."""
-    return root / PART_DIRS[u.part] / f"{u.uid}.flac"
+    return root / PART_DIRS[u.part] / f"{u.uid}.{'wav' if u.part == 'itw' else 'flac'}"
+
+
+def attack_of(u: Utt) -> Attack:
+    """The spoofing system of a spoofed utterance (each part family has its own ids)."""
+    return ATTACKS[u.attack] if u.part in PARTS_2019_2021 else ATTACKS5[u.attack]
+
+
+def channel(y: np.ndarray, u: Utt, rng: np.random.Generator) -> np.ndarray:
+    """The utterance's codec condition or channel."""
+    if u.part in PARTS_2019_2021:
+        return channels.apply(y, u.cond, rng)
+    return codecs5.apply5(y, u.cond, codecs5.amr_available())
 
 
 def render(u: Utt, root: Path) -> tuple[str, float, float]:
@@ -163,14 +182,15 @@ def render(u: Utt, root: Path) -> tuple[str, float, float]:
         assert _CAT is not None, "load_catalog() must run before render()"
         rng = np.random.default_rng(u.seed)
         m = material(u, _CAT, rng)
-        x = m.target_audio() if u.label == "bonafide" else ATTACKS[u.attack].make(m, rng)
+        x = m.target_audio() if u.label == "bonafide" else attack_of(u).make(m, rng)
         if not np.all(np.isfinite(x)) or len(x) == 0:
             raise RenderError(f"{u.uid}: attack {u.attack} produced empty or non-finite audio")
         y = dsp.finish(x, _CAT.band[u.spk], u.n_samples, u.pad_s, u.level_db, rng)
-        y = channels.apply(y, u.cond, rng)
+        y = channel(y, u, rng)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        sf.write(tmp, np.clip(y, -1.0, 1.0), dsp.SR, format="FLAC", subtype="PCM_16")
+        sf.write(tmp, np.clip(y, -1.0, 1.0), dsp.SR, format=path.suffix[1:].upper(),
+                 subtype="PCM_16")
         os.replace(tmp, path)
     y, _ = sf.read(path, dtype="float32")
     return u.uid, len(y) / dsp.SR, float(np.sqrt(np.mean(y.astype(np.float64) ** 2)))
