@@ -101,6 +101,10 @@ def tables_after_eval(data_dir: Path | None, score_path: Path, out_dir: Path | N
     elif "calibrated" in result:
         c = result["calibrated"]
         calibration = Calibration(a=c["a"], b=c["b"], n_bonafide=0, n_spoof=0)
+    if calibration is not None:
+        from spoofcm.metrics.decisions import calibration_problem
+        if calibration_problem(calibration.a, calibration.b) is not None:
+            calibration = None  # a map that inverts or breaks the scores: report raw ones
     tables = write_track1_tables(data_dir, score_path, out_dir, calibration)
     p = tables["pooled"]
     return (f"ASVspoof 5 Track 1 ({tables['scores']} scores): min DCF {p['min_dcf']:.4f}, "
