@@ -6,7 +6,7 @@ stage's whole process tree (Linux keeps the largest ``maxrss`` of every waited-f
 ``python -m spoofcm.stagestats --name "stage 1" --dir <outputs> -- run.sh ... --stage 1
 --stop-stage 1``; the last line of the stage's log is then::
 
-    stage 1: wall 12.3 s, peak RSS 812.4 MB, wrote 1.23 GB (data dump exp)
+    stage 1: wall 12.3 s (CPU 20.1 s), peak RSS 812.4 MB, wrote 1.23 GB (data dump exp)
 
 "Bytes written" is the growth of the apparent size of the ``--dir`` trees (hard links counted
 once), i.e. what the stage left on disk, not I/O traffic. ``--json`` appends the same figures as
@@ -33,6 +33,7 @@ class StageStats:
 
     name: str
     wall_s: float
+    cpu_s: float
     peak_rss_bytes: int
     bytes_written: int
     returncode: int
@@ -40,8 +41,8 @@ class StageStats:
     def line(self, dirs: list[str]) -> str:
         where = " ".join(Path(d).name or d for d in dirs)
         status = "" if self.returncode == 0 else f", FAILED (exit {self.returncode})"
-        return (f"{self.name}: wall {self.wall_s:.1f} s, peak RSS {human_bytes(self.peak_rss_bytes)}, "
-                f"wrote {human_bytes(self.bytes_written)}{f' ({where})' if where else ''}{status}")
+        return (f"{self.name}: wall {self.wall_s:.1f} s (CPU {self.cpu_s:.1f} s), "
+                f"peak RSS {human_bytes(self.peak_rss_bytes)}, wrote {human_bytes(self.bytes_written)}{f' ({where})' if where else ''}{status}")
 
 
 def human_bytes(n: float) -> str:
@@ -85,15 +86,17 @@ def run_with_stats(name: str, cmd: list[str], dirs: list[str]) -> StageStats:
     if not cmd:
         raise SpoofcmError("no command given (usage: ... --name NAME [--dir D] -- CMD ...)")
     before = tree_bytes(dirs)
+    # getrusage(RUSAGE_CHILDREN) covers the whole waited-for tree: CPU time summed, ru_maxrss
+    # (KiB on Linux) the largest RSS of any one process in it
     start = time.monotonic()
     try:
         proc = subprocess.run(cmd, check=False)
     except FileNotFoundError:
         raise SpoofcmError(f"{cmd[0]}: command not found") from None
     wall = time.monotonic() - start
-    # ru_maxrss is in KiB on Linux: the largest RSS of any waited-for process of the tree
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-    return StageStats(name, wall, peak, tree_bytes(dirs) - before, proc.returncode)
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return StageStats(name, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024,
+                      tree_bytes(dirs) - before, proc.returncode)
 
 
 def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
