@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/scale: a full-size dry run of the ASVspoof 2021 LA and DF recipes on fake corpora.
 #
-#   bash bench/scale/run.sh [--out DIR] [--tracks "DF LA"] [--pcts "1 10"] [--full-pct 100]
+#   bash bench/scale/run.sh [--out DIR] [--tracks "DF LA"] [--pcts "1 10"] [--fake-pcts "100"]
 #                           [--model lfcc_lcnn] [--mini-root /work/corpus/default]
 #
 # 1. layout.py writes the official ASVspoof 2019 LA / 2021 LA+DF layouts (protocols, CM keys, ASV
@@ -11,9 +11,9 @@
 #    --recipe-dir/--db pointing at a run folder here) runs stages 0-5, each stage under
 #    spoofcm.stagestats (wall time, CPU time, peak RSS of the stage's process tree, bytes left on
 #    disk). The model is tiny (lfcc_lcnn, conf/train/mini.yaml, 1 epoch).
-# 3. At --full-pct (100 %), stage 0 runs on the full corpus; stage 4 is replaced by synthetic
-#    scores (fake_scores.py: hours of CPU scoring would measure nothing new) and stage 5 runs on
-#    all trials.
+# 3. At each of --fake-pcts (100 %), stage 0 runs on the whole corpus; stage 4 is replaced by
+#    synthetic scores (fake_scores.py: hours of CPU scoring would measure nothing new) and stage 5
+#    runs on all trials.
 # 4. table.py prints, per track and stage, the cost at each size and its growth against n log n.
 # Outputs: DIR/stats.jsonl (one line per stage run), DIR/table.md, DIR/runs/<track>_<pct>/.
 # Finished stages are skipped by the recipe itself, so a rerun measures only what is missing
@@ -23,7 +23,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 out=${root}/bench/out/scale
 tracks="DF LA"
 pcts="1 10"
-full_pct=100
+fake_pcts=100
 model=lfcc_lcnn
 mini_root=${MINI_ROOT:-/work/corpus/default}
 [ -d "${mini_root}" ] || mini_root=${root}/egs/mini/db/default
@@ -37,7 +37,7 @@ mkdir -p "${out}/runs"
 stats=${out}/stats.jsonl
 log() { echo "$(date '+%Y-%m-%d %H:%M:%S') [bench/scale] $*"; }
 
-fracs=$(for p in ${pcts} ${full_pct}; do python -c "print(${p} / 100)"; done | paste -sd,)
+fracs=$(for p in ${pcts} ${fake_pcts}; do python -c "print(${p} / 100)"; done | paste -sd,)
 log "fake corpora (${fracs} of full size) -> ${out}"
 python bench/scale/layout.py --mini-root "${mini_root}" --out "${out}" --fractions "${fracs}"
 
@@ -73,16 +73,18 @@ for t in ${tracks}; do
     rd=$(prepare_run "${t}" "${p}")
     for s in 0 1 2 3 4 5; do stage "${t}" "${p}" "${rd}" "${s}"; done
   done
-  # full size: stage 0 for real, synthetic stage-4 scores, stage 5 for real
-  rd=$(prepare_run "${t}" "${full_pct}")
-  stage "${t}" "${full_pct}" "${rd}" 0
-  tag=${model}_mini
-  small=$(ls -d "${out}"/runs/"$(echo "${t}" | tr 'A-Z' 'a-z')"_*/exp/"${tag}"/config.yaml 2>/dev/null | head -1)
-  [ -n "${small}" ] || { echo "$0: error: no trained ${tag} at a smaller size to take config.yaml from" >&2; exit 1; }
-  eval_set=eval_$(echo "${t}" | tr 'A-Z' 'a-z')21
-  python bench/scale/fake_scores.py --data "${rd}/data" --exp "${rd}/exp/${tag}" \
-    --config-from "${small}" --sets "dev ${eval_set}"
-  stage "${t}" "${full_pct}" "${rd}" 5
+  # stage 0 for real, synthetic stage-4 scores, stage 5 for real
+  for p in ${fake_pcts}; do
+    rd=$(prepare_run "${t}" "${p}")
+    stage "${t}" "${p}" "${rd}" 0
+    tag=${model}_mini
+    small=$(ls -d "${out}"/runs/"$(echo "${t}" | tr 'A-Z' 'a-z')"_*/exp/"${tag}"/best.pt 2>/dev/null | head -1)
+    [ -n "${small}" ] || { echo "$0: error: no trained ${tag} for ${t} at any of --pcts to take config.yaml from" >&2; exit 1; }
+    eval_set=eval_$(echo "${t}" | tr 'A-Z' 'a-z')21
+    python bench/scale/fake_scores.py --data "${rd}/data" --exp "${rd}/exp/${tag}" \
+      --config-from "$(dirname "${small}")/config.yaml" --sets "dev ${eval_set}"
+    stage "${t}" "${p}" "${rd}" 5
+  done
 done
 
 python bench/scale/table.py --stats "${stats}" --runs "${out}/runs" | tee "${out}/table.md"
