@@ -16,8 +16,8 @@
 #    runs on all trials.
 # 4. table.py prints, per track and stage, the cost at each size and its growth against n log n.
 # Outputs: DIR/stats.jsonl (one line per stage run), DIR/table.md, DIR/runs/<track>_<pct>/.
-# Finished stages are skipped by the recipe itself, so a rerun measures only what is missing
-# (delete DIR/runs/<track>_<pct> to measure again).
+# A stage with a successful line in stats.jsonl is not run again (delete its line, and its
+# outputs under DIR/runs/<track>_<pct>, to measure it again).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 out=${root}/bench/out/scale
@@ -58,6 +58,9 @@ DB
 }
 stage() {  # $1 track $2 pct $3 run dir $4 stage
   local t=$1 p=$2 rd=$3 s=$4
+  if grep -q "\"name\": \"${t} ${p}% stage ${s}\".*\"returncode\": 0" "${stats}" 2>/dev/null; then
+    log "${t} ${p}%: stage ${s} already measured (${stats}), skipping"; return
+  fi
   log "${t} ${p}%: stage ${s} (log: ${rd}/stage${s}.log)"
   SPOOFCM_IN_STAGE=1 python -m spoofcm.stagestats --name "${t} ${p}% stage ${s}" --json "${stats}" \
     --dir "${rd}/data" --dir "${rd}/dump" --dir "${rd}/exp" -- \
