@@ -51,3 +51,12 @@ def test_tree_bytes_and_units(tmp_path):
     (tmp_path / "a").write_bytes(b"12345")
     assert tree_bytes([tmp_path]) == 5
     assert human_bytes(999) == "999 B" and human_bytes(1_230_000) == "1.23 MB"
+
+
+def test_a_callers_earlier_big_child_does_not_leak_into_the_figures(tmp_path):
+    import subprocess
+    subprocess.run([sys.executable, "-c", "b = bytearray(300 * 2**20); b[::4096] = b'x' * len(b[::4096])"],
+                   check=True)   # this process now holds a 300 MB child in its own counters
+    log = tmp_path / "s.jsonl"
+    assert main(["--name", "small", "--json", str(log), "--", sys.executable, "-c", "pass"]) == 0
+    assert json.loads(log.read_text())["peak_rss_bytes"] < 200 * 2**20

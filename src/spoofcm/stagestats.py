@@ -2,7 +2,8 @@
 
 Why a wrapper process: a stage's peak memory is only known to the process that waits for the
 stage's whole process tree (Linux keeps the largest ``maxrss`` of every waited-for descendant in
-``getrusage(RUSAGE_CHILDREN)``), and a shell cannot read that. So run.sh runs each stage as
+``getrusage(RUSAGE_CHILDREN)``), and a shell cannot read that. The command runs under a freshly
+forked process, so the figures are the stage's own even when the caller ran others before. So run.sh runs each stage as
 ``python -m spoofcm.stagestats --name "stage 1" --dir <outputs> -- run.sh ... --stage 1
 --stop-stage 1``; the last line of the stage's log is then::
 
@@ -81,22 +82,51 @@ def tree_bytes(paths: list[str | os.PathLike]) -> int:
     return total
 
 
+def _measured(cmd: list[str]) -> tuple[int, float, int]:
+    """``(exit status, CPU seconds, peak RSS bytes)`` of ``cmd``'s process tree alone.
+
+    The command runs under a forked child, whose ``getrusage(RUSAGE_CHILDREN)`` starts at zero
+    and so covers this command only, whatever the caller ran before (a caller's own counters
+    keep the largest child it ever waited for). Status -1: the command was not found.
+    """
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:   # the child: run, report through the pipe, never return into the caller
+        status = 1
+        try:
+            os.close(read_fd)
+            try:
+                rc = subprocess.run(cmd, check=False).returncode
+            except FileNotFoundError:
+                rc = -1
+            usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+            # ru_maxrss: KiB on Linux, the largest RSS of any one process of the waited tree
+            os.write(write_fd, json.dumps([rc, usage.ru_utime + usage.ru_stime,
+                                           usage.ru_maxrss * 1024]).encode())
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_fd)
+    with os.fdopen(read_fd, "rb") as fh:
+        report = fh.read()
+    os.waitpid(pid, 0)
+    if not report:
+        raise SpoofcmError(f"{cmd[0]}: the measuring process died before reporting")
+    rc, cpu, peak = json.loads(report)
+    return int(rc), float(cpu), int(peak)
+
+
 def run_with_stats(name: str, cmd: list[str], dirs: list[str]) -> StageStats:
     """Run ``cmd`` (inheriting stdout/stderr) and measure it; see the module docstring."""
     if not cmd:
         raise SpoofcmError("no command given (usage: ... --name NAME [--dir D] -- CMD ...)")
     before = tree_bytes(dirs)
-    # getrusage(RUSAGE_CHILDREN) covers the whole waited-for tree: CPU time summed, ru_maxrss
-    # (KiB on Linux) the largest RSS of any one process in it
     start = time.monotonic()
-    try:
-        proc = subprocess.run(cmd, check=False)
-    except FileNotFoundError:
-        raise SpoofcmError(f"{cmd[0]}: command not found") from None
+    rc, cpu, peak = _measured(cmd)
     wall = time.monotonic() - start
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return StageStats(name, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024,
-                      tree_bytes(dirs) - before, proc.returncode)
+    if rc == -1:
+        raise SpoofcmError(f"{cmd[0]}: command not found")
+    return StageStats(name, wall, cpu, peak, tree_bytes(dirs) - before, rc)
 
 
 def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
