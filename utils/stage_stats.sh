@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Source me. run_stages_with_stats FIRST LAST DIR... -- CMD...: for each stage s of FIRST..LAST
-# (at most 0..5), runs `CMD --stage s --stop-stage s` with SPOOFCM_IN_STAGE=1 under
-# `python -m spoofcm.stagestats` (SPOOFCM_STOP_STAGE=LAST for run.sh's resume hint), whose last line in the log is
+# (at most 0..5), runs `CMD --stage s --stop-stage s` with SPOOFCM_IN_STAGE=1 (and
+# SPOOFCM_STOP_STAGE=LAST for run.sh's resume hint) under `python -m spoofcm.stagestats`, whose
+# last line in the log is
 #   stage s: wall 12.3 s (CPU 20.1 s), peak RSS 812.40 MB, wrote 1.23 GB (data dump exp)
 # (peak RSS: the largest process of the stage's tree; wrote: growth of the DIR trees).
 # Stops at the first failing stage with its exit status. run.sh calls it once, on entry.
