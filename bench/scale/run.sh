@@ -30,6 +30,8 @@ mini_root=${MINI_ROOT:-/work/corpus/default}
 train_args="--train.max_epochs 1 --train.num_workers 0"
 nj=2
 . "${root}/utils/parse_options.sh"
+mkdir -p "${out}"
+out=$(cd "${out}" && pwd)
 cd "${root}"
 [ -n "${VIRTUAL_ENV:-}" ] || . ./path.sh
 [ -f "${mini_root}/.done" ] || { echo "$0: error: no generated mini corpus at ${mini_root} (run ./run.sh --stop-stage 0 or set --mini-root)" >&2; exit 1; }
