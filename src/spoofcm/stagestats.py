@@ -2,8 +2,8 @@
 
 Why a wrapper process: a stage's peak memory is only known to the process that waits for the
 stage's whole process tree (Linux keeps the largest ``maxrss`` of every waited-for descendant in
-``getrusage(RUSAGE_CHILDREN)``), and a shell cannot read that. The command runs under a freshly
-forked process, so the figures are the stage's own even when the caller ran others before. So run.sh runs each stage as
+``getrusage(RUSAGE_CHILDREN)``), and a shell cannot read that. The command runs under a fresh
+small interpreter, so the figures are the stage's own whatever the caller ran before. So run.sh runs each stage as
 ``python -m spoofcm.stagestats --name "stage 1" --dir <outputs> -- run.sh ... --stage 1
 --stop-stage 1``; the last line of the stage's log is then::
 
@@ -82,34 +82,36 @@ def tree_bytes(paths: list[str | os.PathLike]) -> int:
     return total
 
 
+#: runs in a fresh, small interpreter: its RUSAGE_CHILDREN starts at zero and covers the command
+#: alone (ru_maxrss: KiB on Linux, the largest RSS of any one process of the waited-for tree)
+_MEASURE = """
+import json, os, resource, subprocess, sys
+try:
+    rc = subprocess.run(sys.argv[2:], check=False).returncode
+except FileNotFoundError:
+    rc = -1
+except KeyboardInterrupt:
+    rc = 130
+u = resource.getrusage(resource.RUSAGE_CHILDREN)
+os.write(int(sys.argv[1]), json.dumps([rc, u.ru_utime + u.ru_stime, u.ru_maxrss * 1024]).encode())
+"""
+
+
 def _measured(cmd: list[str]) -> tuple[int, float, int]:
     """``(exit status, CPU seconds, peak RSS bytes)`` of ``cmd``'s process tree alone.
 
-    The command runs under a forked child, whose ``getrusage(RUSAGE_CHILDREN)`` starts at zero
-    and so covers this command only, whatever the caller ran before (a caller's own counters
-    keep the largest child it ever waited for). Status -1: the command was not found.
+    Measured by a fresh interpreter rather than by this process, whose counters keep the largest
+    child it ever waited for, and whose own size a forked child would inherit (Linux carries the
+    RSS high-water mark of a process across exec). Status -1: the command was not found.
     """
     read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:   # the child: run, report through the pipe, never return into the caller
-        status = 1
-        try:
-            os.close(read_fd)
-            try:
-                rc = subprocess.run(cmd, check=False).returncode
-            except FileNotFoundError:
-                rc = -1
-            usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-            # ru_maxrss: KiB on Linux, the largest RSS of any one process of the waited tree
-            os.write(write_fd, json.dumps([rc, usage.ru_utime + usage.ru_stime,
-                                           usage.ru_maxrss * 1024]).encode())
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(write_fd)
+    try:
+        subprocess.run([sys.executable, "-S", "-c", _MEASURE, str(write_fd), *cmd],
+                       pass_fds=(write_fd,), check=False)
+    finally:
+        os.close(write_fd)
     with os.fdopen(read_fd, "rb") as fh:
         report = fh.read()
-    os.waitpid(pid, 0)
     if not report:
         raise SpoofcmError(f"{cmd[0]}: the measuring process died before reporting")
     rc, cpu, peak = json.loads(report)
