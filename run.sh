@@ -77,8 +77,9 @@ fi
 
 log() { echo "$(date '+%Y-%m-%d %H:%M:%S') [run.sh] $*"; }
 resume_hint() {
-  if [ "$1" -gt "${stop_stage}" ]; then log "all stages done (up to --stop-stage ${stop_stage})"; return; fi
-  log "to resume: $0 --recipe-dir ${recipe_dir} --stage $1 --stop-stage ${stop_stage} (other options as before)"
+  local stop=${SPOOFCM_STOP_STAGE:-${stop_stage}}
+  if [ "$1" -gt "${stop}" ]; then log "all stages done (up to --stop-stage ${stop})"; return; fi
+  log "to resume: $0 --recipe-dir ${recipe_dir} --stage $1 --stop-stage ${stop} (other options as before)"
 }
 
 data=${recipe_dir}/data
@@ -149,6 +150,15 @@ merge_parts() {  # $1 out dir, $2 part prefix (e.g. feats), $3 ext (scp/txt), $4
   for j in $(seq 1 "${nj}"); do parts+=("${out}/${prefix}.${j}.${ext}"); done
   LC_ALL=C sort -k1,1 "${parts[@]}" > "${out}/.${merged}.tmp" && mv "${out}/.${merged}.tmp" "${out}/${merged}"
 }
+
+# each stage runs in its own process under spoofcm.stagestats, so that its log ends with its
+# wall time, CPU time, peak RSS and the bytes it left in data/ dump/ exp/ (utils/stage_stats.sh)
+. utils/stage_stats.sh
+if [ -z "${SPOOFCM_IN_STAGE:-}" ]; then
+  run_stages_with_stats "${stage}" "${stop_stage}" "${data}" "${dump}" "${expdir}" -- \
+    "${spoofcm_root}/run.sh" ${orig_args[@]+"${orig_args[@]}"} --skip-setup true
+  exit 0
+fi
 
 # ------------------------------------------------------------------ stage 0: data preparation
 if [ ${stage} -le 0 ] && [ ${stop_stage} -ge 0 ]; then

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from spoofcm.audio.io import AudioWarning, audio_info, read_audio, resampled_length
+from spoofcm.audio.io import (AudioWarning, audio_info, flac_streaminfo, read_audio,
+                              resampled_length)
 from spoofcm.errors import SpoofcmError
 
 
@@ -60,3 +61,24 @@ def test_empty_and_corrupt_files_name_the_file(tmp_path):
         read_audio(good)
     with pytest.raises(SpoofcmError, match="missing.flac"):
         read_audio(tmp_path / "missing.flac")
+
+
+@pytest.mark.parametrize("sr,channels,subtype", [(16000, 1, "PCM_16"), (44100, 2, "PCM_24"),
+                                                 (8000, 1, "PCM_S8")])
+def test_flac_header_fast_path_agrees_with_libsndfile(tmp_path, sr, channels, subtype):
+    path = tmp_path / "x.flac"
+    sf.write(str(path), np.zeros((12345, channels)), sr, subtype=subtype)
+    info = sf.info(str(path))
+    assert flac_streaminfo(path) == (info.frames, info.samplerate, info.channels) == (12345, sr, channels)
+    assert audio_info(path) == (12345, sr, channels)
+
+
+def test_flac_fast_path_declines_other_files(tmp_path):
+    wav = tmp_path / "x.wav"
+    sf.write(str(wav), np.zeros(100), 16000)
+    assert flac_streaminfo(wav) is None and audio_info(wav) == (100, 16000, 1)
+    (tmp_path / "short.flac").write_bytes(b"fLaC\0")
+    assert flac_streaminfo(tmp_path / "short.flac") is None
+    with pytest.raises(SpoofcmError, match="short.flac: cannot read audio header"):
+        audio_info(tmp_path / "short.flac")
+    assert flac_streaminfo(tmp_path / "missing.flac") is None

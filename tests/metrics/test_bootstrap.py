@@ -38,3 +38,35 @@ def test_interval_narrows_with_more_trials():
 def test_perfect_separation_has_zero_width():
     ci = eer_ci(np.array([2.0, 3.0, 4.0]), np.array([0.0, 1.0]), n_boot=50)
     assert ci["low"] == ci["high"] == 0.0
+
+
+def _full_scan(bona, spoof, n_boot, seed):
+    """The plain algorithm: every resample's whole DET curve, first smallest |miss - fa|."""
+    from spoofcm.metrics.bootstrap import WORK_ELEMENTS, _weights
+    from spoofcm.metrics.det import tie_order
+    nb, ns = bona.size, spoof.size
+    is_bona = np.r_[np.ones(nb, bool), np.zeros(ns, bool)]
+    sorted_bona = is_bona[tie_order(np.r_[bona, spoof], is_bona)]
+    rng = np.random.default_rng(seed)
+    n, out = nb + ns, []
+    chunk = max(1, WORK_ELEMENTS // n)
+    for start in range(0, n_boot, chunk):
+        reps = min(chunk, n_boot - start)
+        wb, ws = np.zeros((reps, n), np.int64), np.zeros((reps, n), np.int64)
+        wb[:, sorted_bona] = _weights(rng, nb, nb, reps)
+        ws[:, ~sorted_bona] = _weights(rng, ns, ns, reps)
+        miss = np.c_[np.zeros(reps), np.cumsum(wb, axis=1) / nb]
+        fa = np.c_[np.ones(reps), (ns - np.cumsum(ws, axis=1)) / ns]
+        k = np.argmin(np.abs(miss - fa), axis=1)
+        out.extend((miss[np.arange(reps), k] + fa[np.arange(reps), k]) / 2.0)
+    return np.array(out)
+
+
+def test_binary_search_is_bit_identical_to_the_full_scan():
+    rng = np.random.default_rng(7)
+    for t in range(25):
+        nb, ns = int(rng.integers(1, 150)), int(rng.integers(1, 200))
+        digits = int(rng.integers(0, 3))             # coarse rounding: many ties
+        bona, spoof = np.round(rng.normal(1, 1, nb), digits), np.round(rng.normal(0, 1, ns), digits)
+        np.testing.assert_array_equal(bootstrap_eers(bona, spoof, n_boot=41, seed=t),
+                                      _full_scan(bona, spoof, 41, t))

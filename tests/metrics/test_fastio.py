@@ -54,3 +54,31 @@ def test_encode_known_names_first(levels):
     codes, names = fastio.encode(values, ("v1", "zzz"))
     assert names[:2] == ["v1", "zzz"]
     assert [names[c] for c in codes] == [v.decode() for v in values]
+
+
+@pytest.mark.parametrize("sep", [" ", "  ", "\t"])
+def test_single_spaced_fast_path_agrees_with_general_path(tmp_path, sep, monkeypatch):
+    rng = np.random.default_rng(1)
+    lines = [sep.join([f"LA_{rng.integers(70):04d}", f"DF_E_{i}", "x" * int(rng.integers(1, 9)),
+                       f"{rng.normal():.6f}"]) for i in range(3000)]
+    path = tmp_path / "k.txt"
+    path.write_text("\n".join(lines) + "\n")
+    want = [[w[c] for w in (ln.split() for ln in lines)] for c in (0, 1, 2, 3)]
+    calls = []
+    general = fastio._general_fields
+    monkeypatch.setattr(fastio, "_general_fields", lambda *a: calls.append(1) or general(*a))
+    got = fastio.read_columns(path, 4, (0, 1, 2, 3))
+    assert [[g.decode() for g in col] for col in got] == want
+    assert bool(calls) == (sep != " ")     # one space: the one-pass path; else the general one
+
+
+@pytest.mark.parametrize("body,line", [("a b\n\nc d\n", 2), ("a b\nc d e\n", 2), ("a b\nc\n", 2),
+                                       ("a b\n c d\n", 2)])
+def test_single_spaced_errors_still_name_the_line(tmp_path, body, line):
+    path = tmp_path / "bad.txt"
+    path.write_text(body)
+    if body == "a b\n c d\n":   # a leading space is only whitespace: the line is fine
+        assert [c.tolist() for c in fastio.read_columns(path, 2, (0, 1))] == [[b"a", b"c"], [b"b", b"d"]]
+        return
+    with pytest.raises(SpoofcmError, match=f"bad.txt:{line}: expected 2 columns"):
+        fastio.read_columns(path, 2, (0, 1))

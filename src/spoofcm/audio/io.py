@@ -46,8 +46,35 @@ def resampled_length(num_samples: int, sr: int, target_sr: int = TARGET_SR) -> i
     return -(-int(num_samples) * up // down)
 
 
+def flac_streaminfo(path: str | os.PathLike) -> tuple[int, int, int] | None:
+    """``(frames, samplerate, channels)`` from a FLAC file's STREAMINFO block, else None.
+
+    Stage 0 reads the length of every trial (611,829 for DF); opening each file through
+    libsndfile costs ~0.5 ms, reading these 42 bytes ~0.05 ms. None (use libsndfile) for
+    anything unusual: not FLAC (or behind an ID3 tag), no STREAMINFO first, unknown length.
+    """
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(42)
+    except OSError:
+        return None
+    # "fLaC", then a metadata block header: 1 bit last-block, 7 bits type (0 = STREAMINFO),
+    # 24 bits length (34); STREAMINFO bytes 10-17: sample rate 20 bits, channels-1 3 bits,
+    # bits per sample-1 5 bits, total samples 36 bits (0 = unknown)
+    if len(head) < 42 or head[:4] != b"fLaC" or head[4] & 0x7F != 0 or head[5:8] != b"\0\0\x22":
+        return None
+    bits = int.from_bytes(head[18:26], "big")
+    sr, channels, frames = bits >> 44, ((bits >> 41) & 7) + 1, bits & ((1 << 36) - 1)
+    if sr == 0 or frames == 0:
+        return None
+    return frames, sr, channels
+
+
 def audio_info(path: str | os.PathLike) -> tuple[int, int, int]:
     """``(frames, samplerate, channels)`` from the file header (fast: no decode)."""
+    fast = flac_streaminfo(path)
+    if fast is not None:
+        return fast
     _check_file(path)
     try:
         info = sf.info(str(path))

@@ -52,6 +52,30 @@ def _tokens(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return changes[0::2], changes[1::2]
 
 
+def _single_spaced(a: np.ndarray, ncols: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Token (starts, ends), shaped (lines, ncols), when the block is in the common layout.
+
+    Official keys and score files separate fields by exactly one space and end every line with
+    a newline: then one pass (bytes below 33) finds every boundary, and the line structure is
+    checked from those positions alone. Anything else (tabs, runs of spaces, blank lines, a
+    wrong field count, control bytes) returns None and takes the general path, which also
+    words the error.
+    """
+    sep = np.flatnonzero(a < 33)
+    if sep.size == 0 or sep.size % ncols or a[-1] != 10 or sep[0] == 0:
+        return None
+    ch = a[sep]
+    if not (np.all(ch[ncols - 1::ncols] == 10)
+            and np.count_nonzero(ch == 32) == sep.size - sep.size // ncols):
+        return None
+    if np.any(np.diff(sep) == 1):   # an empty field
+        return None
+    starts = np.empty_like(sep)
+    starts[0] = 0
+    starts[1:] = sep[:-1] + 1
+    return starts.reshape(-1, ncols), sep.reshape(-1, ncols)
+
+
 def fields_per_line(block: bytes) -> np.ndarray:
     """Number of whitespace-separated fields on each line of ``block``."""
     a = np.frombuffer(block, dtype=np.uint8)
@@ -89,26 +113,38 @@ def read_columns(path: str | os.PathLike, ncols: int, wanted: tuple[int, ...]) -
         for block in _blocks(fh):
             block = check_block(path, block, first_line)  # BOM and UTF-8 (spoofcm.textio)
             a = np.frombuffer(block, dtype=np.uint8)
-            starts, ends = _tokens(a)
-            line_ends = np.flatnonzero(a == 10)
-            if not block.endswith(b"\n"):
-                line_ends = np.append(line_ends, a.size)
-            counts = np.diff(np.searchsorted(starts, line_ends), prepend=0)
-            bad = np.flatnonzero(counts != ncols)
-            if bad.size:
-                i = int(bad[0])
-                line = block.split(b"\n")[i].rstrip()
-                raise SpoofcmError(f"{where(path, first_line + i)}: expected {ncols} columns, got "
-                                   f"{counts[i]}: '{text(line)}'")
-            starts, ends = starts.reshape(-1, ncols), ends.reshape(-1, ncols)
+            simple = _single_spaced(a, ncols)
+            if simple is not None:
+                starts, ends = simple
+            else:
+                starts, ends = _general_fields(path, block, a, ncols, first_line)
             width = int((ends[:, list(wanted)] - starts[:, list(wanted)]).max())
-            padded = np.concatenate([a, np.zeros(width, dtype=np.uint8)])
+            # the gather reads `width` bytes from each token start: pad only if that runs off
+            padded = a if int(starts[:, list(wanted)].max()) + width <= a.size else \
+                np.concatenate([a, np.zeros(width, dtype=np.uint8)])
             for dst, c in zip(parts, wanted):
                 dst.append(_gather(padded, starts[:, c], ends[:, c]))
-            first_line += counts.size
+            first_line += starts.shape[0]
     if not parts[0]:
         raise SpoofcmError(f"{path}: empty file")
     return [np.concatenate(p) for p in parts]
+
+
+def _general_fields(path: Path, block: bytes, a: np.ndarray, ncols: int,
+                    first_line: int) -> tuple[np.ndarray, np.ndarray]:
+    """Token (starts, ends) of any whitespace layout, shaped (lines, ncols), or the error."""
+    starts, ends = _tokens(a)
+    line_ends = np.flatnonzero(a == 10)
+    if not block.endswith(b"\n"):
+        line_ends = np.append(line_ends, a.size)
+    counts = np.diff(np.searchsorted(starts, line_ends), prepend=0)
+    bad = np.flatnonzero(counts != ncols)
+    if bad.size:
+        i = int(bad[0])
+        line = block.split(b"\n")[i].rstrip()
+        raise SpoofcmError(f"{where(path, first_line + i)}: expected {ncols} columns, got "
+                           f"{counts[i]}: '{text(line)}'")
+    return starts.reshape(-1, ncols), ends.reshape(-1, ncols)
 
 
 def words(values: np.ndarray, width: int | None = None) -> np.ndarray:
@@ -178,3 +214,4 @@ def encode(values: np.ndarray, known: tuple[str, ...] = ()) -> tuple[np.ndarray,
     names = list(known) + sorted(n for n in set(found) if n not in known)
     lut = np.array([names.index(n) for n in found], dtype=np.int32)
     return lut[inverse], names
+

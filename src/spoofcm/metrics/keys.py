@@ -187,13 +187,16 @@ def read_score_file(path: str | os.PathLike, check_unique: bool = True
     return ids, parse_scores(path, toks)
 
 
-def attach_scores(trials: Trials, score_path: str | os.PathLike) -> Trials:
+def attach_scores(trials: Trials, score_path: str | os.PathLike,
+                  preread: tuple[np.ndarray, np.ndarray] | None = None) -> Trials:
     """Fill ``trials.scores`` from a score file: exactly one line per trial of the key.
 
     Matching sorts both id lists as integer words (O(n log n) in numpy), not a Python dict.
+    ``preread``: ``read_score_file(score_path, check_unique=False)`` done already (e.g. in a
+    thread while the key was read).
     """
     score_path = Path(score_path)
-    ids, values = read_score_file(score_path, check_unique=False)
+    ids, values = preread or read_score_file(score_path, check_unique=False)
     width = max(ids.itemsize, trials.ids.itemsize)
     s_words = words(ids, width)
     if trials.id_words is not None and trials.id_words.shape[1] == s_words.shape[1]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from spoofcm.metrics import calibration as cal
 from spoofcm.metrics.bootstrap import eer_ci
 from spoofcm.metrics.decompose import Tables, evaluate_trials
 from spoofcm.metrics.keys import (Trials, asv_key_path, attach_scores, default_asv_scores,
-                                  read_asv, read_cm_key, read_data_dir_trials)
+                                  read_asv, read_cm_key, read_data_dir_trials, read_score_file)
 from spoofcm.metrics.report import metrics_dict, per_attack_markdown, per_condition_markdown
 from spoofcm.metrics.tdcf import min_tdcf
 from spoofcm.metrics.resultset import result_dir
@@ -46,13 +47,15 @@ def load_trials(inp: EvalInputs) -> tuple[Trials, Trials | None, list[str]]:
     notes: list[str] = []
     if (inp.keys is None) == (inp.data is None):
         raise SpoofcmError("give exactly one of --keys and --data")
-    if inp.keys is not None:
-        if inp.track not in ("LA", "DF"):
-            raise SpoofcmError("--track LA or DF is required with --keys")
-        cm = read_cm_key(inp.keys, inp.track)
-    else:
-        cm = read_data_dir_trials(inp.data)
-    attach_scores(cm, inp.scores)
+    if inp.keys is not None and inp.track not in ("LA", "DF"):
+        raise SpoofcmError("--track LA or DF is required with --keys")
+    # the score file is parsed in a second thread while the key is (numpy releases the GIL
+    # for most of both); the key's errors still come first
+    with ThreadPoolExecutor(1) as pool:
+        scores = pool.submit(read_score_file, inp.scores, False)
+        cm = read_cm_key(inp.keys, inp.track) if inp.keys is not None else \
+            read_data_dir_trials(inp.data)
+        attach_scores(cm, inp.scores, preread=scores.result())
     asv = None
     if inp.track != "DF":
         key = inp.asv_key or (asv_key_path(inp.keys) if inp.keys is not None else None)
