@@ -11,7 +11,7 @@ import pytest
 SMALL = ("--train.max_epochs 1 --train.num_workers 0 --train.batch_size 8 --train.crop_seconds 2"
          " --train.lr 1e-3 --model.d_model 16 --model.n_heads 2 --model.ffn_dim 32"
          " --model.resnet_width 8")
-TAG = "fusion_cbam_resnet18_default"
+TAG = "fusion_cbam_resnet18_default_seed0"
 
 pytestmark = pytest.mark.slow
 

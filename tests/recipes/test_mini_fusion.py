@@ -11,7 +11,7 @@ import pytest
 SCORED = ("dev", "eval_la21", "eval_df21")
 EVAL_SETS = ("eval_la21", "eval_df21")
 MEMBERS = ("lfcc_lcnn", "rawnet2")
-FUSED = "fused_lfcc_lcnn+rawnet2_mini"
+FUSED = "fused_lfcc_lcnn+rawnet2_mini_seed0"
 PNG = b"\x89PNG\r\n\x1a\n"
 
 pytestmark = pytest.mark.slow
@@ -27,21 +27,22 @@ def fused(mini_recipe):
 def test_fused_system_is_scored_evaluated_and_reported(fused):
     recipe = fused
     info = json.loads((recipe.dir / "exp" / FUSED / "fusion.json").read_text())
-    assert info["systems"] == [f"{m}_mini" for m in MEMBERS] and len(info["weights"]) == 2
+    assert info["systems"] == [f"{m}_mini_seed0" for m in MEMBERS] and len(info["weights"]) == 2
     scores = recipe.check_scores(FUSED, SCORED)
-    members = [recipe.check_scores(f"{m}_mini", SCORED) for m in MEMBERS]
+    members = [recipe.check_scores(f"{m}_mini_seed0", SCORED) for m in MEMBERS]
     for s in SCORED:   # the fused score is the fitted affine combination of the members'
         utts = sorted(scores[s])
         want = sum(w * np.array([m[s][u] for u in utts]) for w, m in zip(info["weights"], members))
         np.testing.assert_allclose([scores[s][u] for u in utts], want + info["offset"],
                                    atol=2e-6 * (1 + np.abs(want + info["offset"]).max()))
     recipe.check_metrics(FUSED, EVAL_SETS)
-    results = (recipe.dir / "RESULTS.md").read_text()
+    results = (recipe.dir / "exp" / "RESULTS.md").read_text()
     assert any(line.startswith(f"| {FUSED} |") for line in results.splitlines())
 
 
 def test_stage5_draws_the_combined_plots(fused):
     for s in SCORED:
         for kind in ("det", "attacks"):
-            path = fused.dir / "plots" / f"{kind}_{s}.png"
+            path = fused.dir / "exp" / "plots" / f"{kind}_{s}.png"
             assert path.read_bytes()[:8] == PNG, path
+    assert "(plots/det_eval_la21.png)" in (fused.dir / "exp" / "RESULTS.md").read_text()

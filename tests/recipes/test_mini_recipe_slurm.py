@@ -16,7 +16,7 @@ from conftest import REPO, Recipe, scratch_recipe
 
 # the quickest system that has an SSL cache, so stages 1, 2, 3 and 4 all go through sbatch
 MODEL = "ssl_cbam_resnet18"
-TAG = f"{MODEL}_mini"
+TAG = f"{MODEL}_mini_seed0"
 TRAIN = ("--train-args", "--train.max_epochs 1")   # as test_all_systems: its run is reused
 # LA only (the mini recipe evaluates both tracks): DF would add one more set to stages 0-5
 # through the same code path

@@ -71,7 +71,7 @@ def test_run_sh_refuses_bad_values_before_set_up(args, message, tmp_path: Path) 
 
 
 def test_resume_hint_after_the_last_stage_says_all_done(tmp_path: Path) -> None:
-    tag = "lfcc_gmm_default"
+    tag = "lfcc_gmm_default_seed0"
     for s in ("dev", "eval_la21"):
         d = tmp_path / "exp" / tag / "scores" / s
         d.mkdir(parents=True)
