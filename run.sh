@@ -85,9 +85,12 @@ resume_hint() {
 data=${recipe_dir}/data
 dump=${recipe_dir}/dump
 [ -n "${expdir}" ] || expdir=${recipe_dir}/exp
-eval_sets=$(python -m spoofcm.tracks "${track}") || exit 1
-all_sets=$(python -m spoofcm.tracks --sets "${track}")  # evaluation-only tracks: eval sets only
-declare -A track_of; read -r -a _tracks <<< "$(python -m spoofcm.tracks --track-of ${eval_sets})"
+# the track's eval sets, every set its recipe prepares (evaluation-only tracks: eval sets only)
+# and the track of each eval set, from spoofcm.tracks
+_t=$(python -m spoofcm.tracks --shell "${track}") || exit 1
+mapfile -t _t <<< "${_t}"
+eval_sets=${_t[0]}; all_sets=${_t[1]}
+declare -A track_of; read -r -a _tracks <<< "${_t[2]}"
 _sets=(${eval_sets}); for i in "${!_sets[@]}"; do track_of[${_sets[$i]}]=${_tracks[$i]}; done
 # stages 1-2 cache what training reads again and again; eval sets only with --cache-eval true
 cache_sets=; for s in ${all_sets}; do

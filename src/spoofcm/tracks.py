@@ -49,6 +49,12 @@ def main(argv: list[str] | None = None) -> int:
     if len(args) == 2 and args[0] == "--sets":
         print(" ".join(recipe_sets(args[1])))
         return 0
+    if len(args) == 2 and args[0] == "--shell":  # run.sh: all three answers, one Python start
+        sets = eval_sets(args[1])
+        print(" ".join(sets))
+        print(" ".join(recipe_sets(args[1])))
+        print(" ".join(track_of(s) for s in sets))
+        return 0
     if len(args) >= 1 and args[0] == "--track-of":
         print(" ".join(track_of(s) for s in args[1:]))
         return 0
