@@ -128,6 +128,13 @@ def test_on_the_fly_ssl_and_logmel_equal_the_cached_features(tmp_path):
                        "--device", "cpu"]) == 0
     audio = dict(ln.split() for ln in (tmp_path / "audio" / "score.1.txt").read_text().splitlines())
     assert list(audio) == list(cached)
+    # the same scores, bit for bit, with the set split into two jobs (batches planned over the set)
+    split = {}
+    for job in (1, 2):
+        assert infer_main(["--exp", str(exp), "--data", str(data), "--out", str(tmp_path / "a2"),
+                           "--device", "cpu", "--job", str(job), "--nj", "2"]) == 0
+        split.update(ln.split() for ln in (tmp_path / "a2" / f"score.{job}.txt").read_text().splitlines())
+    assert split == audio
     for u in audio:
         assert float(audio[u]) == pytest.approx(float(cached[u]), abs=2e-3)
     res = score_main(["--exp", str(exp), "--wav-scp", str(data / "wav.scp"), "--device", "cpu",

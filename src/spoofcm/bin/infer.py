@@ -40,25 +40,25 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def score_job(args: argparse.Namespace) -> list[float]:
-    """The scores of this job's slice of the data dir, in data-dir order."""
+def score_job(args: argparse.Namespace) -> tuple[list[str], list[float]]:
+    """This job's utterances and their scores: a contiguous slice of the data dir, or, when
+    features come from audio, the job's share of length-sorted batches planned over the whole
+    set (so that scores do not depend on --nj)."""
     from spoofcm.data.datadir import load_data_dir
     from spoofcm.data.dataset import StreamDataset, crop_units, is_cached
     from spoofcm.data.split import job_slice
     from spoofcm.device import choose_device
     from spoofcm.infer.load import load_exp_model, load_frontend
     from spoofcm.infer.modes import resolve_mode, score_dataset
-    from spoofcm.infer.scoring import score_audio, score_indices, score_waves
+    from spoofcm.infer.scoring import audio_batches, score_audio, score_indices, score_waves
 
     device = choose_device(args.device, args.ngpu, args.job)
     model, cfg = load_exp_model(args.exp, args.checkpoint, args.trust_checkpoint, device,
                                 args.ssl_checkpoint)
     data = load_data_dir(args.data)
     utts = job_slice(data.utts, args.job, args.nj)
-    if not utts:
-        return []
     if getattr(model, "is_neural", True) is False:
-        return score_waves(model, data, utts)
+        return utts, score_waves(model, data, utts)
     inputs = tuple(model.inputs)
     mode = resolve_mode(cfg, args.mode, args.window_seconds)
     if not mode.is_default:  # e.g. the AASIST official crop of a raw-waveform model
@@ -66,7 +66,7 @@ def score_job(args: argparse.Namespace) -> list[float]:
         got, scores = score_dataset(model, ds, device, mode)
         if got != utts:
             raise SpoofcmError(f"{args.data}: scored utterances do not match the job's slice")
-        return scores
+        return utts, scores
     set_name = args.data.name
     cached = is_cached(args.dump_dir, inputs, set_name, cfg)
     if args.features == "cache" and not cached:
@@ -82,12 +82,15 @@ def score_job(args: argparse.Namespace) -> list[float]:
                                           progress=True, desc=desc, max_units=max_units)
         if got != utts:
             raise SpoofcmError(f"{args.data}: scored utterances do not match the job's slice")
-        return scores
+        return utts, scores
     print(f"spoofcm-infer: {set_name}: features computed from the audio on {device}",
           file=sys.stderr)
     ssl = load_frontend(model, cfg, device, args.trust_checkpoint)
-    return score_audio(model, cfg, data, utts, device, ssl, amp, units, max_units,
-                       cfg["infer"]["batch_seconds"], progress=True, desc=desc)
+    plan = audio_batches(data, ssl, cfg["infer"]["batch_seconds"], args.job, args.nj)
+    scored = score_audio(model, cfg, data, plan, device, ssl, amp, units, max_units,
+                         progress=True, desc=desc)
+    mine = [u for u in data.utts if u in scored]  # data-dir order
+    return mine, [scored[u] for u in mine]
 
 
 @cli_main
@@ -96,12 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     done = args.out / f".done.{args.job}"
     if is_done(done):
         return 0
-    from spoofcm.data.datadir import load_data_dir
-    from spoofcm.data.split import job_slice
     from spoofcm.infer.scoring import write_scores
 
-    scores = score_job(args)
-    utts = job_slice(load_data_dir(args.data).utts, args.job, args.nj)
+    utts, scores = score_job(args)
     args.out.mkdir(parents=True, exist_ok=True)
     write_scores(args.out / f"score.{args.job}.txt", utts, scores)
     mark_done(done, f"{len(utts)} utterances")

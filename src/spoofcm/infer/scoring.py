@@ -77,33 +77,43 @@ def score_one(model: Any, ssl: Any, wave: np.ndarray, name: str, device: torch.d
                                               lambda: autocast(device, amp), name))[0])
 
 
+def audio_batches(data: Any, ssl: Any = None, batch_seconds: float = 60.0,
+                  job: int = 1, nj: int = 1) -> list[list[str]]:
+    """Job ``job``'s share of batches planned over the WHOLE set (by length): so the SSL
+    features of an utterance, float16-rounded after a padded batch, are the same for any
+    number of jobs, as the stage-2 cache is (:func:`spoofcm.data.dump.dump_ssl_job`)."""
+    from spoofcm.data.dump import utt_lengths
+    from spoofcm.data.split import job_slice
+    from spoofcm.features.streams import plan_batches
+    exact = bool(ssl is not None and ssl.exact)
+    plan = plan_batches(utt_lengths(data.utts, data), int(batch_seconds * 16000), exact)
+    return job_slice([[data.utts[i] for i in batch] for batch in plan], job, nj)
+
+
 @torch.no_grad()
-def score_audio(model: Any, cfg: dict[str, Any], data: Any, utts: Sequence[str],
+def score_audio(model: Any, cfg: dict[str, Any], data: Any, plan: Sequence[Sequence[str]],
                 device: torch.device, ssl: Any = None, amp: bool = False,
                 window_units: int | None = None, max_units: int | None = None,
-                batch_seconds: float = 60.0, progress: bool = False,
-                desc: str = "score") -> list[float]:
-    """Scores of ``utts`` with features computed from the audio (no stage 1–2 cache): waves
-    are read and their SSL features extracted in batches of similar length on ``device``,
-    then each utterance goes through the model as in :func:`score_indices`; utterances longer
-    than ``max_units`` go through :func:`score_one` (crops first, then features)."""
+                progress: bool = False, desc: str = "score") -> dict[str, float]:
+    """Scores of the utterances of ``plan`` (batches of ids, :func:`audio_batches`) with
+    features computed from the audio (no stage 1–2 cache): each batch's waves are read and
+    their SSL features extracted together on ``device``, then each utterance goes through the
+    model as in :func:`score_indices`; utterances longer than ``max_units`` go through
+    :func:`score_one` (crops first, then features)."""
     from spoofcm.audio.io import read_audio
-    from spoofcm.data.dump import utt_lengths
-    from spoofcm.features.streams import compute_streams, plan_batches
+    from spoofcm.features.streams import compute_streams
 
     model.eval()
     inputs = tuple(model.inputs)
     crop = crop_units(float(cfg["train"]["crop_seconds"]))
-    lengths = utt_lengths(utts, data)
-    exact = bool(ssl is not None and ssl.exact)
-    plan = plan_batches(lengths, int(batch_seconds * 16000), exact)
     scores: dict[str, float] = {}
-    with tqdm(total=len(utts), desc=desc, disable=not progress, mininterval=10, leave=False) as bar:
+    total = sum(len(b) for b in plan)
+    with tqdm(total=total, desc=desc, disable=not progress, mininterval=10, leave=False) as bar:
         for batch in plan:
-            names = [utts[i] for i in batch]
+            names = list(batch)
             waves = [read_audio(data.wav[u]) for u in names]
-            short = [k for k, u in enumerate(names) if max_units is None or window_units or
-                     lengths[batch[k]] // 320 <= max_units]
+            short = [k for k, w in enumerate(waves) if max_units is None or window_units or
+                     len(w) // 320 <= max_units]
             for k, w in enumerate(waves):
                 check_length(w, data.wav[names[k]])
             streams = compute_streams(inputs, [data.wav[names[k]] for k in short],
@@ -116,7 +126,7 @@ def score_audio(model: Any, cfg: dict[str, Any], data: Any, utts: Sequence[str],
                 scores[names[k]] = score_one(model, ssl, waves[k], data.wav[names[k]], device,
                                              window_units, max_units, crop, amp)
             bar.update(len(batch))
-    return [scores[u] for u in utts]
+    return scores
 
 
 def score_waves(model: Any, data: Any, utts: Sequence[str], progress: bool = True) -> list[float]:
