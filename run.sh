@@ -338,7 +338,7 @@ if [ ${stage} -le 5 ] && [ ${stop_stage} -ge 5 ]; then
   first_seed=${seeds%% *}
   for s in dev ${eval_sets}; do
     res=$(ls -d "${expdir}"/*_seed${first_seed}/results/"${s}" 2>/dev/null || true)
-    [ -n "${res}" ] || continue
+    [ -n "${res}" ] && [ -d "${data}/${s}" ] || continue  # (an eval-only recipe has no dev)
     case ${track_of[${s}]:-dev} in LA|DF) key=(--keys "${ASVSPOOF2021_KEYS}") ;; *) key=(--data "${data}/${s}") ;; esac
     log "stage 5: combined plots ${expdir}/plots/det_${s}.png, attacks_${s}.png"
     spoofcm-plot --results ${res} "${key[@]}" --det "${expdir}/plots/det_${s}.png" \

@@ -38,11 +38,14 @@ def test_asvspoof5_recipe_end_to_end(asv5):
     asv5.check_scores(TAG, ("dev", "eval_asv5"))
     res = asv5.dir / "exp" / TAG / "results" / "eval_asv5"
     tables = json.loads((res / "track1.json").read_text())
-    assert tables["scores"] == "calibrated"
+    # calibrated with the dev map, unless a one-epoch model ranked dev worse than chance: a map
+    # with a non-positive slope is neither stored nor used (raw scores then)
+    stored = (asv5.dir / "exp" / TAG / "calibration.json").is_file()
+    assert tables["scores"] == ("calibrated" if stored else "raw")
     assert set(tables["per_attack"]) and all(a.startswith("A") for a in tables["per_attack"])
     assert {"C01", "none"} <= set(tables["per_condition"])
     assert 0 <= tables["pooled"]["eer"] <= 1
-    assert "eval_asv5" in (asv5.dir / "RESULTS.md").read_text()
+    assert "eval_asv5" in (asv5.dir / "exp" / "RESULTS.md").read_text()
 
 
 def test_in_the_wild_recipe_with_the_asvspoof5_model(asv5, layouts, recipe_factory):

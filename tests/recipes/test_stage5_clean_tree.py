@@ -97,5 +97,6 @@ def test_stage5_leaves_tracked_files_alone_and_publish_is_explicit(clone):
     assert _git(clone, "status", "--porcelain") == ""
     res = _run([sys.executable, "-m", "spoofcm.bin.report", "--recipe-dir", str(recipe), "--publish", "--replace"])
     assert res.returncode == 0, res.stderr
-    assert sorted(_git(clone, "status", "--porcelain").splitlines()) == \
-        [" M egs/mini/RESULTS.md", "?? egs/mini/RESULTS.json"]
+    published = sorted(_git(clone, "status", "--porcelain").splitlines())
+    assert published == [" M egs/mini/RESULTS.md", "?? egs/mini/RESULTS.json", "?? egs/mini/plots/"]
+    assert (recipe / "plots" / "det_eval_la21.png").is_file()  # the figures travel with the table

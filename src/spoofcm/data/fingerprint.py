@@ -52,6 +52,29 @@ def _audio_list(wav_scp: Path) -> tuple[list[str], int]:
     return lines, total
 
 
+MAPS = ("utt2label", "utt2attack", "utt2cond", "utt2spk")
+
+
+def protocol_of(name: str, roots: CorpusRoots) -> Path | None:
+    """The official 2019/2021 protocol or key file of a prepared set; None for sets whose
+    corpus roots are not the 2019/2021 ones (ASVspoof 5, In-the-Wild)."""
+    try:
+        return Path(set_sources(name, roots)[0])
+    except SpoofcmError:
+        return None
+
+
+def _maps_sha256(set_dir: Path) -> str:
+    """What a protocol says about a set, from the maps data prep wrote from it (labels,
+    attacks, conditions, speakers): for corpora whose protocol ``set_sources`` does not know."""
+    digest = hashlib.sha256()
+    for name in MAPS:
+        path = set_dir / name
+        if path.is_file():
+            digest.update(f"{name} {_file_sha256(path)}\n".encode())
+    return digest.hexdigest()
+
+
 def corpus_fingerprint(data_dir: str | os.PathLike, roots: CorpusRoots) -> dict[str, Any]:
     """The fingerprint of the prepared sets under ``data_dir`` (each ``<set>/wav.scp``)."""
     data = Path(data_dir)
@@ -61,12 +84,15 @@ def corpus_fingerprint(data_dir: str | os.PathLike, roots: CorpusRoots) -> dict[
     digest = hashlib.sha256()
     info: dict[str, Any] = {"sets": {}, "keys": {}}
     for name in sets:
-        key, _, _ = set_sources(name, roots)
         audio, total = _audio_list(data / name / "wav.scp")
-        key_sha = _file_sha256(Path(key))
-        digest.update(f"set {name}\nprotocol {key.name} {key_sha}\n".encode())
+        key = protocol_of(name, roots)
+        if key is not None:  # a 2019/2021 set: its official protocol or key file
+            proto, key_sha = key.name, _file_sha256(key)
+        else:  # ASVspoof 5 / In-the-Wild sets: the labelled maps prep wrote
+            proto, key_sha = "data-dir maps", _maps_sha256(data / name)
+        digest.update(f"set {name}\nprotocol {proto} {key_sha}\n".encode())
         digest.update(("\n".join(audio) + "\n").encode())
-        info["sets"][name] = {"protocol": key.name, "protocol_sha256": key_sha,
+        info["sets"][name] = {"protocol": proto, "protocol_sha256": key_sha,
                               "utterances": len(audio), "audio_bytes": total}
     if roots.keys and Path(roots.keys).is_dir():
         keys = Path(roots.keys)
@@ -85,7 +111,9 @@ def inputs_signature(data_dir: str | os.PathLike, roots: CorpusRoots) -> dict[st
     paths = []
     for name in SETS:
         if (data / name / "wav.scp").is_file():
-            paths += [data / name / "wav.scp", set_sources(name, roots)[0]]
+            key = protocol_of(name, roots)
+            paths += [data / name / "wav.scp"] + ([key] if key is not None else
+                                                  [data / name / m for m in MAPS])
     if roots.keys and Path(roots.keys).is_dir():
         paths += sorted(p for p in Path(roots.keys).rglob("*.txt") if p.is_file())
     out = {}
