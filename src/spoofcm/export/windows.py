@@ -31,12 +31,8 @@ def window_starts(num_samples: int, window: int) -> list[int]:
         raise SpoofcmError(f"window length must be positive, got {window}")
     if num_samples <= 0:
         raise SpoofcmError("empty waveform")
-    if num_samples <= window:
-        return [0]
-    starts = list(range(0, num_samples - window + 1, window))
-    if starts[-1] + window < num_samples:
-        starts.append(num_samples - window)
-    return starts
+    from spoofcm.infer.long import window_starts as starts_every
+    return starts_every(num_samples, window, window)
 
 
 def window_batches(wave: np.ndarray, window: int, batch: int) -> Iterator[np.ndarray]:

@@ -15,7 +15,7 @@ import numpy as np
 
 from spoofcm.errors import SpoofcmError
 from spoofcm.metrics.det import det_curve
-from spoofcm.metrics.plots import MAX_POINTS, _pyplot, _save
+from spoofcm.metrics.plots import MAX_POINTS, _pyplot, _save, finish_det_axes
 
 AXIS_RANGE = (0.001, 0.60)   # 0.1 % to 60 % on both axes
 TICKS = (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 40, 60)   # in %
@@ -64,12 +64,7 @@ def det_overlay_png(systems: dict[str, tuple[np.ndarray, np.ndarray]], path: str
     ticks = probit(np.array(TICKS) / 100)
     ax.set_xticks(ticks, [f"{t:g}" for t in TICKS])
     ax.set_yticks(ticks, [f"{t:g}" for t in TICKS])
-    ax.set_xlim(lim)
-    ax.set_ylim(lim)
-    ax.set_xlabel("False alarm rate (spoof accepted, %)")
-    ax.set_ylabel("Miss rate (bona fide rejected, %)")
-    ax.set_title(title)
-    ax.grid(True, lw=0.3)
+    finish_det_axes(ax, lim, title)
     ax.legend(loc="best", fontsize=8)
     _save(fig, path)
     return points

@@ -43,13 +43,18 @@ def det_png(bona: np.ndarray, spoof: np.ndarray, path: str | os.PathLike, eer: f
     if eer is not None and 0 < eer < 1:
         ax.plot(ndtri(eer), ndtri(eer), "ro", label=f"EER {100 * eer:.2f} %")
         ax.legend(loc="upper right")
+    finish_det_axes(ax, lim, title)
+    _save(fig, path)
+
+
+def finish_det_axes(ax, lim, title: str) -> None:
+    """Square normal-deviate DET axes with their labels (every DET figure of spoofcm)."""
     ax.set_xlim(lim)
     ax.set_ylim(lim)
     ax.set_xlabel("False alarm rate (spoof accepted, %)")
     ax.set_ylabel("Miss rate (bona fide rejected, %)")
     ax.set_title(title)
     ax.grid(True, lw=0.3)
-    _save(fig, path)
 
 
 def hist_png(bona: np.ndarray, spoof: np.ndarray, path: str | os.PathLike,
