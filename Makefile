@@ -5,11 +5,14 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup test test-fast bench clean
+.PHONY: setup setup-tests test test-fast bench clean
 setup:
 	@local/setup_env.sh
 
-test: setup
+setup-tests:
+	@local/setup_env.sh --tests
+
+test: setup-tests
 	@. ./path.sh && $(PY) -m pytest -q --durations=15 tests
 
 test-fast: setup

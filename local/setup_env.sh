@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Create or refresh the project environment: .venv with the CPU torch wheel and the package,
-# plus the Debian packages the mini corpus and the tests need (only when run as root).
+# plus the Debian packages the mini corpus needs (only when run as root); with --tests also
+# those only the test suite needs (a real Slurm and Grid Engine), so ./run.sh does not pay
+# for them.
 # Idempotent and fast when nothing changed: a stamp records the hash of pyproject.toml and this script.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -14,9 +16,12 @@ apt_pkgs="sox ffmpeg espeak-ng flite festival festvox-kallpc16k codec2 flac
   asterisk-core-sounds-it asterisk-core-sounds-ru asterisk-prompt-it-menardi-wav"
 # never add asterisk-prompt-fr-armelle: it conflicts with asterisk-core-sounds-fr
 # what the tests need beyond the corpus: a real one-node Slurm and Grid Engine
-# (tests/slurm_cluster.py, tests/sge_cluster.py)
-test_apt_pkgs="slurmctld slurmd slurm-client munge gridengine-master gridengine-exec
+# (tests/helpers/slurm_cluster.py, tests/helpers/sge_cluster.py); installed with --tests
+test_apt_pkgs=
+if [ "${1:-}" = "--tests" ]; then
+  test_apt_pkgs="slurmctld slurmd slurm-client munge gridengine-master gridengine-exec
   gridengine-client"
+fi
 stamp=${venv}/.spoofcm_setup
 want=$(cat pyproject.toml local/setup_env.sh | sha1sum | cut -c1-16)
 
