@@ -38,8 +38,8 @@ def run(args: argparse.Namespace, dtype_name: str, ckpt: str, lengths: list[int]
 
     from spoofcm.features.logmel import logmel
     from spoofcm.ssl import extract, load
-    from spoofcm.ssl.cache import plan_batches
-    from spoofcm.train.setup import make_model
+    from spoofcm.features.streams import plan_batches
+    from spoofcm.models.registry import build_model as make_model
 
     dev = torch.device(args.device)
     bf16 = dtype_name == "bf16"
