@@ -108,7 +108,7 @@ def bench_train(args: argparse.Namespace) -> dict:
 
 def bench_score(args: argparse.Namespace) -> dict:
     import soundfile as sf
-    from spoofcm.bin.score import score_one
+    from spoofcm.infer.scoring import score_one
     from spoofcm.features.streams import load_ssl_features
     from spoofcm.models.registry import build_model as make_model
     from spoofcm.ssl import extract
