@@ -44,8 +44,11 @@ def clone(tiny, tmp_path) -> Path:
     root.mkdir()
     shutil.copy(REPO / ".gitignore", root / ".gitignore")
     (root / "run.sh").symlink_to(REPO / "run.sh")
+    # a committed RESULTS.md that predates snapshots (no RESULTS.json, no plots): the case
+    # where publishing must be told --replace
     shutil.copytree(REPO / "egs" / "mini", root / "egs" / "mini", symlinks=True,
-                    ignore=shutil.ignore_patterns("db", "data", "dump", "exp", "__pycache__"))
+                    ignore=shutil.ignore_patterns("db", "data", "dump", "exp", "__pycache__",
+                                                  "RESULTS.json", "plots"))
     _git(root, "init", "-q")
     _git(root, "add", "-A")
     _git(root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "clone")
