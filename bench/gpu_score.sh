@@ -11,12 +11,8 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "${root}"
 [ -f path.sh ] && . ./path.sh
-if ! command -v nvidia-smi >/dev/null 2>&1 || \
-   ! python -c 'import sys, torch; sys.exit(0 if torch.cuda.is_available() else 1)'; then
-  echo "gpu_score.sh: error: no CUDA device here (nvidia-smi or torch.cuda unavailable); run it on a GPU machine" >&2
-  exit 2
-fi
-nvidia-smi --query-gpu=name,memory.total --format=csv,noheader
+. "$(dirname "${BASH_SOURCE[0]}")/require_gpu.sh"
+require_gpu gpu_score.sh
 out=bench/out/score
 mkdir -p "${out}"
 timeout 300 python bench/score/gpu_score.py "$@" | tee "${out}/gpu_results.jsonl"

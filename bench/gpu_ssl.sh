@@ -7,8 +7,6 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 [ -f "${root}/path.sh" ] && . "${root}/path.sh"
-if ! command -v nvidia-smi >/dev/null 2>&1; then
-  echo "gpu_ssl.sh: error: no NVIDIA GPU here (nvidia-smi not found); run this on a GPU machine" >&2
-  exit 2
-fi
+. "$(dirname "${BASH_SOURCE[0]}")/require_gpu.sh"
+require_gpu gpu_ssl.sh
 exec timeout 300 python "${root}/bench/ssl/gpu_bench.py" "$@"

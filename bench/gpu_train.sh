@@ -20,12 +20,8 @@ while [ $# -gt 0 ]; do
     *) echo "gpu_train.sh: error: unknown option '$1'" >&2; exit 1 ;;
   esac
 done
-if ! command -v nvidia-smi >/dev/null 2>&1 || \
-   ! python -c 'import sys, torch; sys.exit(0 if torch.cuda.is_available() else 1)'; then
-  echo "gpu_train.sh: error: no CUDA device here (nvidia-smi or torch.cuda unavailable); run it on a GPU machine" >&2
-  exit 2
-fi
-nvidia-smi --query-gpu=name,memory.total --format=csv,noheader
+. "$(dirname "${BASH_SOURCE[0]}")/require_gpu.sh"
+require_gpu gpu_train.sh
 out=bench/out/train
 mkdir -p "${out}"
 : > "${out}/gpu_results.jsonl"
