@@ -33,7 +33,7 @@ resume=true          # stage 3: continue from latest.pt when present
 skip_setup=false     # do not run local/setup_env.sh
 asv_scores=          # stage 5 (LA): your own ASV scores instead of the keys' ASVtorch_kaldi/score.txt
 allow_missing_audio=false  # stage 0: drop (and count) key trials whose audio is absent
-fuse=                # e.g. "fusion_cbam_resnet18 rawnet2": add exp/fused_<a>+<b>_<cfg> (score fusion)
+fuse=                # e.g. "fusion_cbam_resnet18 rawnet2": add exp/fused_<a>+<b>_<cfg>_seed<N> (score fusion)
 pretrained=          # "aasist:PATH aasist_l:PATH aasist_asvspoof5:PATH": released AASIST models,
                      # imported (stage 3) and scored/evaluated beside the trained ones (stages 4-5)
 
