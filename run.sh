@@ -336,19 +336,28 @@ if [ ${stage} -le 5 ] && [ ${stop_stage} -ge 5 ]; then
   # the per-attack EERs of the proposed system against the best baseline, in ${expdir}/plots/
   # (the first seed of each system; spoofcm-report links them, --publish copies them)
   first_seed=${seeds%% *}
+  # an evaluation-only recipe (In-the-Wild) reports into its own exp/ (plots included), on the
+  # sets it evaluated; a training recipe into the exp/ folder's owner
+  if [ "${track}" = ITW ]; then report_dir=${recipe_dir}/exp; else report_dir=${expdir}; fi
   for s in dev ${eval_sets}; do
     res=$(ls -d "${expdir}"/*_seed${first_seed}/results/"${s}" 2>/dev/null || true)
     [ -n "${res}" ] && [ -d "${data}/${s}" ] || continue  # (an eval-only recipe has no dev)
     case ${track_of[${s}]:-dev} in LA|DF) key=(--keys "${ASVSPOOF2021_KEYS}") ;; *) key=(--data "${data}/${s}") ;; esac
-    log "stage 5: combined plots ${expdir}/plots/det_${s}.png, attacks_${s}.png"
-    spoofcm-plot --results ${res} "${key[@]}" --det "${expdir}/plots/det_${s}.png" \
-      --attacks "${expdir}/plots/attacks_${s}.png"
+    log "stage 5: combined plots ${report_dir}/plots/det_${s}.png, attacks_${s}.png"
+    spoofcm-plot --results ${res} "${key[@]}" --det "${report_dir}/plots/det_${s}.png" \
+      --attacks "${report_dir}/plots/attacks_${s}.png"
   done
   # <<< combined plots
   # exp/RESULTS.{md,json}: mean ± sd over seeds, per-seed tables, provenance (git-ignored); the
   # committed RESULTS.md changes only through spoofcm-report --publish. An evaluation-only
-  # recipe (--expdir <training recipe>/exp) reports into the training recipe's exp/.
-  exp_owner=$(dirname "${expdir}")
-  spoofcm-report --recipe-dir "${exp_owner}"
-  log "stage 5: results in ${expdir}/RESULTS.md; to publish: spoofcm-report --recipe-dir ${exp_owner} --publish"
+  # recipe (In-the-Wild: --expdir <training recipe>/exp) reports on its own sets into its own
+  # exp/, reading the training recipe's experiments.
+  if [ "${track}" = ITW ]; then
+    exp_owner=${recipe_dir}
+    spoofcm-report --recipe-dir "${exp_owner}" --exp-dir "${expdir}" --sets "${eval_sets}"
+  else
+    exp_owner=$(dirname "${expdir}")
+    spoofcm-report --recipe-dir "${exp_owner}"
+  fi
+  log "stage 5: results in ${exp_owner}/exp/RESULTS.md; to publish: spoofcm-report --recipe-dir ${exp_owner} --publish"
 fi

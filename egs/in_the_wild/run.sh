@@ -6,7 +6,7 @@
 # trained with:
 #   ./run.sh --expdir ../asvspoof2021_la/exp --models fusion_cbam_resnet18 \
 #            [--train-config ... --recipe-config ... --ssl-checkpoint ...]
-# Results go to <expdir>/<tag>/results/eval_itw and this recipe's RESULTS.md.
+# Results go to <expdir>/<tag>/results/eval_itw and this recipe's exp/RESULTS.md (stage 5).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 case " $* " in

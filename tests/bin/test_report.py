@@ -197,3 +197,23 @@ def test_figures_are_linked_and_published_beside_the_table(recipe, capsys):
     assert report_main(["--recipe-dir", str(recipe), "--publish"]) == 0
     assert (recipe / "plots" / "det_eval_la21.png").read_bytes() == b"\x89PNG fake"
     assert "(plots/det_eval_la21.png)" in (recipe / "RESULTS.md").read_text()
+
+
+def test_an_evaluation_only_recipe_reports_its_sets_from_another_exp(recipe, tmp_path):
+    """In-the-Wild's stage 5: the training recipe's experiments, only the sets it evaluated,
+    into its own exp/RESULTS.md (titled and regenerated as itself, with --expdir)."""
+    itw = tmp_path / "egs" / "in_the_wild"
+    (itw / "data").mkdir(parents=True)
+    exp = recipe / "exp"
+    assert report_main(["--recipe-dir", str(itw), "--exp-dir", str(exp),
+                        "--sets", "eval_df21"]) == 0
+    text = (itw / "exp" / "RESULTS.md").read_text()
+    assert "Results: in_the_wild" in text and "eval_df21" in text and "eval_la21" not in text
+    assert f"--expdir egs/{recipe.name}/exp" in section(text, "Provenance")
+    assert not (exp / "RESULTS.md").exists(), "the training recipe's report was touched"
+    snap = Snapshot.load(itw / "exp" / "RESULTS.json")
+    assert {e.eval_set for e in snap.entries} == {"eval_df21"}
+    assert report_main(["--recipe-dir", str(itw), "--exp-dir", str(exp), "--sets", "eval_itw"]) == 1
+    assert report_main(["--recipe-dir", str(itw), "--publish", "--sets", "eval_df21"]) == 1
+    assert report_main(["--recipe-dir", str(itw), "--publish"]) == 0
+    assert "eval_df21" in (itw / "RESULTS.md").read_text()

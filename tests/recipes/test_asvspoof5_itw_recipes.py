@@ -63,7 +63,12 @@ def test_in_the_wild_recipe_with_the_asvspoof5_model(asv5, layouts, recipe_facto
     stored = (asv5.dir / "exp" / TAG / "calibration.json").is_file()
     assert tables["scores"] == ("calibrated" if stored else "raw")
     assert tables["per_condition"].keys() == speakers
-    assert not (itw.dir / "exp").exists(), "the evaluation-only recipe trained a model"
+    # the evaluation-only recipe reports into its own exp/ (its sets only) and trains nothing
+    own = {p.name for p in (itw.dir / "exp").iterdir()}
+    assert own <= {"RESULTS.md", "RESULTS.json", "plots"}, f"experiments in {itw.dir}/exp: {own}"
+    report = (itw.dir / "exp" / "RESULTS.md").read_text()
+    assert "eval_itw" in report and "eval_asv5" not in report
+    assert "Results: in_the_wild" in report and "--expdir egs/" in report
 
 
 def test_in_the_wild_recipe_requires_expdir(recipe_factory):

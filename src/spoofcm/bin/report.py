@@ -31,8 +31,9 @@ STAGE_MD, STAGE_JSON = Path("exp") / "RESULTS.md", Path("exp") / "RESULTS.json"
 PUBLISHED_MD, PUBLISHED_JSON = Path("RESULTS.md"), Path("RESULTS.json")
 
 
-def regenerate_command(recipe: Path, snapshot: Snapshot) -> str:
-    """The recipe command that reproduces a snapshot: its models and seeds."""
+def regenerate_command(recipe: Path, snapshot: Snapshot, exp_dir: Path | None = None) -> str:
+    """The recipe command that reproduces a snapshot: its models and seeds (and, for an
+    evaluation-only recipe, the training recipe's exp/)."""
     trained = [e for e in snapshot.entries
                if not e.tag.endswith("_pretrained") and not e.tag.startswith("fused_")]
     models = " ".join(dict.fromkeys(e.model for e in trained))
@@ -45,6 +46,10 @@ def regenerate_command(recipe: Path, snapshot: Snapshot) -> str:
         cmd += " --pretrained " + shlex.quote(" ".join(f"{n}:PATH" for n in extra))
     if any(e.tag.startswith("fused_") for e in snapshot.entries):
         cmd += " --fuse '<the fused systems>'"
+    if exp_dir is not None:
+        where = exp_dir.resolve()
+        cmd += " --expdir " + (f"egs/{where.parent.name}/exp" if where.name == "exp"
+                               else shlex.quote(str(exp_dir)))
     return cmd + (f" --seeds {shlex.quote(' '.join(map(str, seeds)))}" if seeds else "")
 
 
@@ -54,14 +59,17 @@ def write_pair(md: Path, js: Path, snapshot: Snapshot, paper_tables: bool) -> No
     atomic_write_text(md, render(snapshot, paper_tables))
 
 
-def stage5(recipe: Path, out: Path | None, command: str | None, paper_tables: bool) -> None:
-    entries = collect(recipe)
+def stage5(recipe: Path, out: Path | None, command: str | None, paper_tables: bool,
+           exp_dir: Path | None = None, sets: list[str] | None = None) -> None:
+    entries = collect(recipe, exp_dir, sets)
     if not entries:
-        raise SpoofcmError(f"{recipe}: no exp/*/results/*/metrics.json yet (run stage 5 first)")
+        pattern = f"*/results/{'{' + ','.join(sets) + '}' if sets else '*'}/metrics.json"
+        where = f"{exp_dir}: no {pattern}" if exp_dir else f"{recipe}: no exp/{pattern}"
+        raise SpoofcmError(f"{where} yet (run stage 5 first)")
     md = out or recipe / STAGE_MD
     plots = sorted(str(p.relative_to(md.parent)) for p in (md.parent / "plots").glob("*.png"))
     snapshot = Snapshot(entries, {}, f"Results: {recipe.resolve().name}", plots)
-    command = command or regenerate_command(recipe, snapshot)
+    command = command or regenerate_command(recipe, snapshot, exp_dir)
     run_id, record = run_record(recipe, entries, command)
     snapshot.runs[run_id] = record
     write_pair(md, md.with_suffix(".json"), snapshot, paper_tables)
@@ -111,6 +119,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--recipe-dir", required=True, help="egs/<recipe> (holds exp/)")
     parser.add_argument("--out", type=Path, help="stage-5 Markdown file (default "
                         "<recipe-dir>/exp/RESULTS.md; the snapshot goes beside it as .json)")
+    parser.add_argument("--exp-dir", type=Path, help="where the experiments are (default "
+                        "<recipe-dir>/exp); an evaluation-only recipe (In-the-Wild) reports on "
+                        "the training recipe's experiments into its own exp/RESULTS.md")
+    parser.add_argument("--sets", help="space-separated evaluation sets to report (default: "
+                        "every set with results)")
     parser.add_argument("--command", help="the command that regenerates the results, printed "
                         "in the provenance (default: the recipe's run.sh with --models/--seeds)")
     parser.add_argument("--no-paper-tables", action="store_true",
@@ -128,12 +141,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.replace and not args.publish:
         raise SpoofcmError("--replace only applies with --publish")
     if args.publish:
-        if args.out or args.command:
-            raise SpoofcmError("--publish writes <recipe-dir>/RESULTS.md; --out and --command "
-                               "belong to the stage-5 form")
+        if args.out or args.command or args.exp_dir or args.sets:
+            raise SpoofcmError("--publish writes <recipe-dir>/RESULTS.md; --out, --command, "
+                               "--exp-dir and --sets belong to the stage-5 form")
         publish(recipe, args.replace, not args.no_paper_tables)
     else:
-        stage5(recipe, args.out, args.command, not args.no_paper_tables)
+        stage5(recipe, args.out, args.command, not args.no_paper_tables, args.exp_dir,
+               args.sets.split() if args.sets else None)
     return 0
 
 

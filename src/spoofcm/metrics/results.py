@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,11 +94,18 @@ def slim(metrics: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def collect(recipe_dir: str | Path) -> list[Entry]:
-    """Every metrics.json of a recipe, sorted by experiment then eval set."""
+def collect(recipe_dir: str | Path, exp_dir: str | Path | None = None,
+            sets: Iterable[str] | None = None) -> list[Entry]:
+    """Every metrics.json of a recipe (``exp_dir``: default <recipe>/exp; an evaluation-only
+    recipe reads the training recipe's), sorted by experiment then eval set; ``sets`` keeps
+    only those evaluation sets (so that each recipe reports the sets it evaluated)."""
     entries = []
-    for path in sorted(Path(recipe_dir).glob("exp/*/results/*/metrics.json")):
+    keep = None if sets is None else set(sets)
+    root = Path(exp_dir) if exp_dir is not None else Path(recipe_dir) / "exp"
+    for path in sorted(root.glob("*/results/*/metrics.json")):
         if not is_result_dir(path.parent):  # an unfinished (or killed) spoofcm-eval
+            continue
+        if keep is not None and path.parent.name not in keep:
             continue
         try:
             metrics = json.loads(path.read_text(encoding="utf-8"))
