@@ -350,14 +350,15 @@ if [ ${stage} -le 5 ] && [ ${stop_stage} -ge 5 ]; then
   # <<< combined plots
   # exp/RESULTS.{md,json}: mean ± sd over seeds, per-seed tables, provenance (git-ignored); the
   # committed RESULTS.md changes only through spoofcm-report --publish. An evaluation-only
-  # recipe (In-the-Wild: --expdir <training recipe>/exp) reports on its own sets into its own
-  # exp/, reading the training recipe's experiments.
+  # recipe (In-the-Wild: --expdir <training recipe>/exp) reports into its own exp/, reading the
+  # training recipe's experiments. Each recipe reports the sets it evaluates (not the In-the-Wild
+  # results another recipe added to the same experiments).
   if [ "${track}" = ITW ]; then
     exp_owner=${recipe_dir}
     spoofcm-report --recipe-dir "${exp_owner}" --exp-dir "${expdir}" --sets "${eval_sets}"
   else
     exp_owner=$(dirname "${expdir}")
-    spoofcm-report --recipe-dir "${exp_owner}"
+    spoofcm-report --recipe-dir "${exp_owner}" --sets "dev ${eval_sets}"
   fi
   log "stage 5: results in ${exp_owner}/exp/RESULTS.md; to publish: spoofcm-report --recipe-dir ${exp_owner} --publish"
 fi

@@ -217,3 +217,33 @@ def test_an_evaluation_only_recipe_reports_its_sets_from_another_exp(recipe, tmp
     assert report_main(["--recipe-dir", str(itw), "--publish", "--sets", "eval_df21"]) == 1
     assert report_main(["--recipe-dir", str(itw), "--publish"]) == 0
     assert "eval_df21" in (itw / "RESULTS.md").read_text()
+
+
+def test_track1_metrics_are_reported_as_mean_sd_and_no_2021_tables(tmp_path):
+    """An ASVspoof 5 recipe's results carry the Track 1 metrics (from spoofcm-eval's own
+    track1.json) as mean ± sd over seeds; the 2021 paper tables are left out without 2021 sets."""
+    from test_decisions import _data
+
+    recipe = tmp_path / "egs" / "asvspoof5"
+    data = _data(tmp_path / "eval", n=40)
+    rng = np.random.default_rng(0)
+    for seed in (0, 1):
+        exp = recipe / "exp" / f"{FUSION}_seed{seed}"
+        exp.mkdir(parents=True)
+        (exp / "config.yaml").write_text("model:\n  name: fusion_cbam_resnet18\n")
+        score = tmp_path / f"s{seed}.txt"
+        score.write_text("".join(f"u{i:02d} {rng.normal(1.0 if i % 2 == 0 else 0.0):.5f}\n"
+                                 for i in range(40)))
+        assert eval_main(["--scores", str(score), "--data", str(data), "--out",
+                          str(exp / "results" / "eval_asv5"), "--n-boot", "0", "--no-plots",
+                          "--track1-tables"]) == 0
+    assert report_main(["--recipe-dir", str(recipe)]) == 0
+    text = (recipe / "exp" / "RESULTS.md").read_text()
+    t1 = [json.loads(p.read_text())["pooled"] for p in
+          sorted(recipe.glob("exp/*/results/eval_asv5/track1.json"))]
+    dcf = [t["min_dcf"] for t in t1]
+    cell = f"{statistics.mean(dcf):.4f} ± {statistics.stdev(dcf):.4f}"
+    table = section(text, "ASVspoof 5 Track 1 metrics (pooled, mean ± sd over seeds)")
+    assert f"| {FUSION} | 2 (0, 1) | eval_asv5 | raw | {cell} |" in table
+    assert "min DCF (ASVspoof 5 Track 1), per attack" in table
+    assert "Table I" not in text and "Table III" not in text

@@ -94,6 +94,22 @@ def slim(metrics: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def track1_of(result_dir: Path) -> dict[str, Any] | None:
+    """The ASVspoof 5 Track 1 tables of a result folder (``track1.json``, written by
+    ``spoofcm-eval --track1-tables``): pooled and per condition, and whether the scores were
+    calibrated; None for the 2021 tracks, which have none."""
+    path = result_dir / "track1.json"
+    if not path.is_file():
+        return None
+    try:
+        t1 = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise SpoofcmError(f"{path}: not valid JSON ({exc})") from None
+    if not isinstance(t1, dict) or not isinstance(t1.get("pooled"), dict):
+        raise SpoofcmError(f"{path}: expected a JSON object with a 'pooled' table")
+    return {k: t1[k] for k in ("scores", "pooled", "per_attack", "per_condition") if k in t1}
+
+
 def collect(recipe_dir: str | Path, exp_dir: str | Path | None = None,
             sets: Iterable[str] | None = None) -> list[Entry]:
     """Every metrics.json of a recipe (``exp_dir``: default <recipe>/exp; an evaluation-only
@@ -116,7 +132,11 @@ def collect(recipe_dir: str | Path, exp_dir: str | Path | None = None,
         exp_dir, eval_set = path.parents[2], path.parent.name
         env = read_env_txt(exp_dir / "env.txt")
         track = EVAL_SET_TRACK.get(eval_set, metrics.get("track"))
-        entries.append(Entry(exp_dir.name, model_of(exp_dir), eval_set, track, slim(metrics),
+        kept = slim(metrics)
+        t1 = track1_of(path.parent)
+        if t1 is not None:
+            kept["track1"] = t1
+        entries.append(Entry(exp_dir.name, model_of(exp_dir), eval_set, track, kept,
                              env={k: env[k] for k in ENV_KEYS if k in env},
                              config=str(model_section(exp_dir).get("config_name") or "")))
     return entries

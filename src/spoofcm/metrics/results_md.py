@@ -61,24 +61,60 @@ def per_seed(entries: list[Entry]) -> str:
                    "EER 95 % CI", "Cllr (cal.)", "actual DCF (cal.)"], rows)
 
 
-def breakdown(entries: list[Entry], table: str) -> str:
-    """Systems x (attacks or conditions), mean ± sd over seeds, per eval set and metric."""
+TITLES = {"eer": "EER (%)", "min_tdcf": "min t-DCF", "min_dcf": "min DCF (ASVspoof 5 Track 1)"}
+
+
+def breakdown(entries: list[Entry], table: str, metrics: tuple[str, ...] = ("eer", "min_tdcf"),
+              source: Callable[[Entry], dict] | None = None, label: str = "") -> str:
+    """Systems x (attacks or conditions), mean ± sd over seeds, per eval set and metric
+    (``source``: where an entry keeps its tables, default its metrics.json part; ``label``
+    ends the headings)."""
+    source = source or (lambda e: e.metrics)
     out = []
     for eval_set in _eval_sets(entries):
         group = [e for e in entries if e.eval_set == eval_set]
-        keys = list(dict.fromkeys(k for e in group for k in e.metrics.get(table) or {}))
-        for metric in ("eer", "min_tdcf"):
+        keys = list(dict.fromkeys(k for e in group for k in source(e).get(table) or {}))
+        for metric in metrics:
             rows = []
             for system in systems(group):
                 got = rows_of(group, system, eval_set)
                 rows.append([system] + [fmt_stat(mean_sd(
-                    ((e.metrics.get(table) or {}).get(k) or {}).get(metric) for e in got), metric)
+                    ((source(e).get(table) or {}).get(k) or {}).get(metric) for e in got), metric)
                     for k in keys])
             if not keys or all(cell == "" for r in rows for cell in r[1:]):
                 continue
-            title = "EER (%)" if metric == "eer" else "min t-DCF"
-            out.append(f"#### {eval_set}: {title}\n\n" + md_table(["system"] + keys, rows))
+            out.append(f"#### {eval_set}: {TITLES[metric]}{label}\n\n"
+                       + md_table(["system"] + keys, rows))
     return "\n".join(out)
+
+
+T1_COLUMNS = (("min DCF", "min_dcf", "min_dcf"), ("EER (%)", "eer", "eer"),
+              ("Cllr", "cllr", "cllr"), ("actual DCF", "act_dcf", "actual_dcf"))
+
+
+def track1_section(entries: list[Entry]) -> str:
+    """The ASVspoof 5 Track 1 metrics (organisers' definitions) of the sets that have them:
+    pooled as mean ± sd over seeds, then min DCF per attack and per condition."""
+    with_t1 = [e for e in entries if "track1" in e.metrics]
+    rows = []
+    for system in systems(with_t1):
+        for eval_set in _eval_sets(with_t1):
+            got = rows_of(with_t1, system, eval_set)
+            if not got:
+                continue
+            kinds = "/".join(sorted({str(e.metrics["track1"].get("scores", "?")) for e in got}))
+            rows.append([system, seeds_cell(entries, system), eval_set, kinds]
+                        + [fmt_stat(mean_sd(e.metrics["track1"]["pooled"].get(key) for e in got),
+                                    fmt_as) for _, key, fmt_as in T1_COLUMNS])
+    track1 = lambda e: e.metrics.get("track1") or {}  # noqa: E731
+    return "\n".join([
+        "## ASVspoof 5 Track 1 metrics (pooled, mean ± sd over seeds)\n",
+        "The organisers' definitions (min DCF and actual DCF with their cost model, Cllr in bits, "
+        "EER), on scores calibrated with the training recipe's dev map where one was fitted "
+        "(`calibrated`; `raw` otherwise). Per experiment: `exp/<tag>/results/<set>/track1.md`.\n",
+        md_table(["system", "seeds", "eval set", "scores"] + [c[0] for c in T1_COLUMNS], rows),
+        breakdown(with_t1, "per_attack", ("min_dcf",), track1, ", per attack"),
+        breakdown(with_t1, "per_condition", ("min_dcf",), track1, ", per condition")])
 
 
 def render(snapshot: Snapshot, paper_tables: bool = True) -> str:
@@ -86,7 +122,9 @@ def render(snapshot: Snapshot, paper_tables: bool = True) -> str:
     entries = snapshot.entries
     parts = [f"# {snapshot.title}\n", INTRO, provenance_markdown(snapshot.runs, entries),
              "## All systems (pooled, mean ± sd over seeds)\n", summary(entries)]
-    if paper_tables:
+    if any("track1" in e.metrics for e in entries):
+        parts += [track1_section(entries)]
+    if paper_tables and any(e.track in ("LA", "DF") for e in entries):
         parts += ["## Table I — LA (ASVspoof 2021 LA eval)\n", paper_table(entries, "LA"),
                   "## Table II — ablations\n", ablation_table(entries),
                   "## Table III — DF (ASVspoof 2021 DF eval)\n", paper_table(entries, "DF"),
@@ -95,7 +133,8 @@ def render(snapshot: Snapshot, paper_tables: bool = True) -> str:
         dev = dev_table(entries)
         if dev:
             parts += ["## Dev (seen attacks, where checkpoints are selected)\n", dev]
-    parts += ["## Per condition (codec / compression), mean ± sd over seeds\n",
+    parts += ["## Per condition (codec / compression; speaker for In-the-Wild), mean ± sd "
+              "over seeds\n",
               breakdown(entries, "per_condition"),
               "## Per attack (LA) / vocoder type (DF), mean ± sd over seeds\n",
               breakdown(entries, "per_attack"),
