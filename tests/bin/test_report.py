@@ -247,3 +247,15 @@ def test_track1_metrics_are_reported_as_mean_sd_and_no_2021_tables(tmp_path):
     assert f"| {FUSION} | 2 (0, 1) | eval_asv5 | raw | {cell} |" in table
     assert "min DCF (ASVspoof 5 Track 1), per attack" in table
     assert "Table I" not in text and "Table III" not in text
+
+
+def test_an_inverted_calibration_is_not_reported():
+    """A dev map with a non-positive slope is not stored and not used for decisions, so its
+    'calibrated' Cllr / actual DCF (of flipped scores) do not enter the tables."""
+    from spoofcm.metrics.results import slim
+
+    m = {"pooled": {"eer": 0.5},
+         "calibrated": {"a": -0.4, "b": 1.0, "eval": {"cllr": 1.2, "actual_dcf": 1.0}}}
+    assert "calibrated" not in slim(m)
+    m["calibrated"]["a"] = 0.4
+    assert slim(m)["calibrated"]["eval"] == {"cllr": 1.2, "actual_dcf": 1.0}

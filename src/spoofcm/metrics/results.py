@@ -88,7 +88,10 @@ def model_of(exp_dir: Path) -> str:
 def slim(metrics: dict[str, Any]) -> dict[str, Any]:
     """The part of a metrics.json the tables use (pooled, breakdowns, CI, calibrated eval)."""
     out = {k: metrics[k] for k in METRIC_KEYS if k in metrics}
-    cal = (metrics.get("calibrated") or {}).get("eval")
+    fit = metrics.get("calibrated") or {}
+    cal = fit.get("eval")
+    if isinstance(fit.get("a"), (int, float)) and fit["a"] <= 0:
+        cal = None  # an inverted map is neither stored nor used (the decisions stay raw)
     if cal:
         out["calibrated"] = {"eval": {k: cal[k] for k in ("cllr", "actual_dcf") if k in cal}}
     return out
