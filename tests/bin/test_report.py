@@ -222,10 +222,16 @@ def test_an_evaluation_only_recipe_reports_its_sets_from_another_exp(recipe, tmp
 def test_track1_metrics_are_reported_as_mean_sd_and_no_2021_tables(tmp_path):
     """An ASVspoof 5 recipe's results carry the Track 1 metrics (from spoofcm-eval's own
     track1.json) as mean ± sd over seeds; the 2021 paper tables are left out without 2021 sets."""
-    from test_decisions import _data
+    from spoofcm.data.datadir import write_data_dir
 
     recipe = tmp_path / "egs" / "asvspoof5"
-    data = _data(tmp_path / "eval", n=40)
+    utts = [f"u{i:02d}" for i in range(40)]
+    lab = {u: "bonafide" if i % 2 == 0 else "spoof" for i, u in enumerate(utts)}
+    data = tmp_path / "eval"
+    write_data_dir(data, wav={u: f"/x/{u}.wav" for u in utts}, utt2spk={u: "s" for u in utts},
+                   utt2label=lab, utt2attack={u: "-" if lab[u] == "bonafide" else
+                                              f"A{17 + i % 3}" for i, u in enumerate(utts)},
+                   utt2cond={u: f"C0{1 + i % 2}" for i, u in enumerate(utts)})
     rng = np.random.default_rng(0)
     for seed in (0, 1):
         exp = recipe / "exp" / f"{FUSION}_seed{seed}"
