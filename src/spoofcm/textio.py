@@ -11,8 +11,9 @@ utils/lib/SpoofcmText.pm, so Python and shell agree on every file.
 """
 from __future__ import annotations
 
+import json
 import os
-from typing import Iterator
+from typing import Any, Iterator
 
 from spoofcm.errors import SpoofcmError, where
 
@@ -71,3 +72,18 @@ def check_block(path: str | os.PathLike, block: bytes, first_line: int) -> bytes
         except UnicodeDecodeError as inner:
             raise not_utf8(path, line, inner) from None
     return block
+
+
+def read_json(path: str | os.PathLike, missing: str = "", obj: bool = False) -> Any:
+    """A JSON file we wrote or were given, with one-line errors naming it: not found (plus the
+    ``missing`` hint), not valid JSON, or (``obj``) not a JSON object."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            value = json.load(f)
+    except FileNotFoundError:
+        raise SpoofcmError(f"{path}: not found{missing}") from None
+    except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError is a ValueError
+        raise SpoofcmError(f"{path}: not valid JSON ({exc})") from None
+    if obj and not isinstance(value, dict):
+        raise SpoofcmError(f"{path}: expected a JSON object")
+    return value

@@ -21,6 +21,7 @@ from spoofcm.data.asvspoof import SETS, CorpusRoots, set_sources
 from spoofcm.data.datadir import read_map
 from spoofcm.errors import SpoofcmError
 from spoofcm.fsutil import atomic_write_text
+from spoofcm.textio import read_json
 
 FINGERPRINT_FILE = "corpus_fingerprint.json"
 
@@ -145,10 +146,7 @@ def read_fingerprint(data_dir: str | os.PathLike) -> dict[str, Any] | None:
     path = Path(data_dir) / FINGERPRINT_FILE
     if not path.is_file():
         return None
-    try:
-        info = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise SpoofcmError(f"{path}: not valid JSON ({exc})") from None
+    info = read_json(path)
     if not isinstance(info, dict) or not isinstance(info.get("sha256"), str):
         raise SpoofcmError(f"{path}: no 'sha256' entry (rerun spoofcm-fingerprint)")
     return info

@@ -16,6 +16,7 @@ import numpy as np
 from spoofcm.errors import SpoofcmError
 from spoofcm.metrics.det import det_curve
 from spoofcm.metrics.plots import MAX_POINTS, _pyplot, _save, finish_det_axes
+from spoofcm.textio import read_json
 
 AXIS_RANGE = (0.001, 0.60)   # 0.1 % to 60 % on both axes
 TICKS = (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 40, 60)   # in %
@@ -100,15 +101,8 @@ def attack_bars_png(per_attack: dict[str, dict[str, float | None]], path: str | 
 # --------------------------------------------------------------------------- stage-5 results
 def read_metrics(results_dir: str | os.PathLike) -> dict:
     """``exp/<tag>/results/<set>/metrics.json`` (written by spoofcm-eval)."""
-    import json
-    from pathlib import Path
-    path = Path(results_dir) / "metrics.json"
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SpoofcmError(f"{path}: not found (run spoofcm-eval / stage 5 first)") from None
-    except ValueError as exc:
-        raise SpoofcmError(f"{path}: not valid JSON ({exc})") from None
+    return read_json(os.path.join(results_dir, "metrics.json"),
+                     " (run spoofcm-eval / stage 5 first)")
 
 
 def system_scores(results_dir: str | os.PathLike, metrics: dict, keys: str | None,

@@ -21,6 +21,7 @@ from spoofcm.errors import SpoofcmError
 from spoofcm.metrics.resultset import is_result_dir
 from spoofcm.models.registry import model_names
 from spoofcm.provenance import read_env_txt
+from spoofcm.textio import read_json
 from spoofcm.tracks import EVAL_SET_TRACK
 
 #: model names in the paper's table order (the registry's order)
@@ -104,11 +105,8 @@ def track1_of(result_dir: Path) -> dict[str, Any] | None:
     path = result_dir / "track1.json"
     if not path.is_file():
         return None
-    try:
-        t1 = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise SpoofcmError(f"{path}: not valid JSON ({exc})") from None
-    if not isinstance(t1, dict) or not isinstance(t1.get("pooled"), dict):
+    t1 = read_json(path, obj=True)
+    if not isinstance(t1.get("pooled"), dict):
         raise SpoofcmError(f"{path}: expected a JSON object with a 'pooled' table")
     return {k: t1[k] for k in ("scores", "pooled", "per_attack", "per_condition") if k in t1}
 
@@ -126,22 +124,17 @@ def collect(recipe_dir: str | Path, exp_dir: str | Path | None = None,
             continue
         if keep is not None and path.parent.name not in keep:
             continue
-        try:
-            metrics = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise SpoofcmError(f"{path}: not valid JSON ({exc})") from None
-        if not isinstance(metrics, dict):
-            raise SpoofcmError(f"{path}: expected a JSON object")
-        exp_dir, eval_set = path.parents[2], path.parent.name
-        env = read_env_txt(exp_dir / "env.txt")
+        metrics = read_json(path, obj=True)
+        exp, eval_set = path.parents[2], path.parent.name
+        env = read_env_txt(exp / "env.txt")
         track = EVAL_SET_TRACK.get(eval_set, metrics.get("track"))
         kept = slim(metrics)
         t1 = track1_of(path.parent)
         if t1 is not None:
             kept["track1"] = t1
-        entries.append(Entry(exp_dir.name, model_of(exp_dir), eval_set, track, kept,
+        entries.append(Entry(exp.name, model_of(exp), eval_set, track, kept,
                              env={k: env[k] for k in ENV_KEYS if k in env},
-                             config=str(model_section(exp_dir).get("config_name") or "")))
+                             config=str(model_section(exp).get("config_name") or "")))
     return entries
 
 
@@ -192,12 +185,7 @@ class Snapshot:
     @classmethod
     def load(cls, path: str | Path) -> "Snapshot":
         path = Path(path)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise SpoofcmError(f"{path}: not found") from None
-        except json.JSONDecodeError as exc:
-            raise SpoofcmError(f"{path}: not valid JSON ({exc})") from None
+        data = read_json(path)
         if not isinstance(data, dict) or data.get("format") != SNAPSHOT_FORMAT:
             raise SpoofcmError(f"{path}: not a spoofcm results snapshot "
                                f"(expected format '{SNAPSHOT_FORMAT}')")

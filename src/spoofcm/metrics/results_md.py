@@ -3,7 +3,7 @@ sd over seeds (systems as rows), the paper's Tables I-III, then the per-seed num
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from spoofcm.metrics.paper import ablation_table, dev_table, paper_table, seeds_cell
 from spoofcm.metrics.report import fmt
@@ -30,17 +30,20 @@ def _eval_sets(entries: list[Entry]) -> list[str]:
     return sorted({e.eval_set for e in entries}, key=lambda s: (s != "dev", s))
 
 
-def summary(entries: list[Entry]) -> str:
-    """Systems x eval sets, pooled metrics as mean ± sd over seeds."""
-    rows = []
+def _groups(entries: list[Entry]) -> Iterator[tuple[str, str, list[Entry]]]:
+    """(system, eval set, the seeds' entries) in table order, for the pairs that exist."""
     for system in systems(entries):
         for eval_set in _eval_sets(entries):
             got = rows_of(entries, system, eval_set)
-            if not got:
-                continue
-            rows.append([system, got[0].model, seeds_cell(entries, system), eval_set]
-                        + [fmt_stat(mean_sd(get(e) for e in got), metric)
-                           for _, get, metric in SUMMARY_COLUMNS] + [config_of(entries, system)])
+            if got:
+                yield system, eval_set, got
+
+
+def summary(entries: list[Entry]) -> str:
+    """Systems x eval sets, pooled metrics as mean ± sd over seeds."""
+    rows = [[system, got[0].model, seeds_cell(entries, system), eval_set]
+            + [fmt_stat(mean_sd(get(e) for e in got), metric) for _, get, metric in SUMMARY_COLUMNS]
+            + [config_of(entries, system)] for system, eval_set, got in _groups(entries)]
     return md_table(["system", "model", "seeds", "eval set"] + [c[0] for c in SUMMARY_COLUMNS]
                     + ["configuration"], rows)
 
@@ -96,16 +99,11 @@ def track1_section(entries: list[Entry]) -> str:
     """The ASVspoof 5 Track 1 metrics (organisers' definitions) of the sets that have them:
     pooled as mean ± sd over seeds, then min DCF per attack and per condition."""
     with_t1 = [e for e in entries if "track1" in e.metrics]
-    rows = []
-    for system in systems(with_t1):
-        for eval_set in _eval_sets(with_t1):
-            got = rows_of(with_t1, system, eval_set)
-            if not got:
-                continue
-            kinds = "/".join(sorted({str(e.metrics["track1"].get("scores", "?")) for e in got}))
-            rows.append([system, seeds_cell(entries, system), eval_set, kinds]
-                        + [fmt_stat(mean_sd(e.metrics["track1"]["pooled"].get(key) for e in got),
-                                    fmt_as) for _, key, fmt_as in T1_COLUMNS])
+    rows = [[system, seeds_cell(entries, system), eval_set,
+             "/".join(sorted({str(e.metrics["track1"].get("scores", "?")) for e in got}))]
+            + [fmt_stat(mean_sd(e.metrics["track1"]["pooled"].get(key) for e in got), fmt_as)
+               for _, key, fmt_as in T1_COLUMNS]
+            for system, eval_set, got in _groups(with_t1)]
     track1 = lambda e: e.metrics.get("track1") or {}  # noqa: E731
     return "\n".join([
         "## ASVspoof 5 Track 1 metrics (pooled, mean ± sd over seeds)\n",

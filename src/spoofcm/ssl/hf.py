@@ -1,7 +1,6 @@
 """Load a Hugging Face wav2vec 2.0 folder (``save_pretrained`` layout: config.json + weights)."""
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -9,6 +8,7 @@ from safetensors import SafetensorError
 from transformers import Wav2Vec2Model
 
 from spoofcm.errors import SpoofcmError
+from spoofcm.textio import read_json
 
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin", "model.safetensors.index.json",
                 "pytorch_model.bin.index.json")
@@ -24,10 +24,7 @@ def hf_normalize_flag(path: Path, config_value: object) -> bool | None:
         return config_value
     pre = path / "preprocessor_config.json"
     if pre.is_file():
-        try:
-            value = json.loads(pre.read_text(encoding="utf-8")).get("do_normalize")
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise SpoofcmError(f"{pre}: not valid JSON ({exc})") from None
+        value = read_json(pre, obj=True).get("do_normalize")
         if isinstance(value, bool):
             return value
     return None
