@@ -336,12 +336,13 @@ if [ ${stage} -le 5 ] && [ ${stop_stage} -ge 5 ]; then
   # the per-attack EERs of the proposed system against the best baseline, in ${expdir}/plots/
   # (the first seed of each system; spoofcm-report links them, --publish copies them)
   first_seed=${seeds%% *}
-  # an evaluation-only recipe (In-the-Wild) reports into its own exp/ (plots included), on the
-  # sets it evaluated; a training recipe into the exp/ folder's owner
-  if [ "${track}" = ITW ]; then report_dir=${recipe_dir}/exp; else report_dir=${expdir}; fi
-  for s in dev ${eval_sets}; do
+  # every recipe reports the sets it has data for (an evaluation-only recipe has no dev, and the
+  # experiments it reads may hold other recipes' sets) into its own exp/, plots included
+  report_dir=${recipe_dir}/exp
+  report_sets=; for s in dev ${eval_sets}; do [ -d "${data}/${s}" ] && report_sets+=" ${s}"; done
+  for s in ${report_sets}; do
     res=$(ls -d "${expdir}"/*_seed${first_seed}/results/"${s}" 2>/dev/null || true)
-    [ -n "${res}" ] && [ -d "${data}/${s}" ] || continue  # (an eval-only recipe has no dev)
+    [ -n "${res}" ] || continue
     case ${track_of[${s}]:-dev} in LA|DF) key=(--keys "${ASVSPOOF2021_KEYS}") ;; *) key=(--data "${data}/${s}") ;; esac
     log "stage 5: combined plots ${report_dir}/plots/det_${s}.png, attacks_${s}.png"
     spoofcm-plot --results ${res} "${key[@]}" --det "${report_dir}/plots/det_${s}.png" \
@@ -349,16 +350,8 @@ if [ ${stage} -le 5 ] && [ ${stop_stage} -ge 5 ]; then
   done
   # <<< combined plots
   # exp/RESULTS.{md,json}: mean ± sd over seeds, per-seed tables, provenance (git-ignored); the
-  # committed RESULTS.md changes only through spoofcm-report --publish. An evaluation-only
-  # recipe (In-the-Wild: --expdir <training recipe>/exp) reports into its own exp/, reading the
-  # training recipe's experiments. Each recipe reports the sets it evaluates (not the In-the-Wild
-  # results another recipe added to the same experiments).
-  if [ "${track}" = ITW ]; then
-    exp_owner=${recipe_dir}
-    spoofcm-report --recipe-dir "${exp_owner}" --exp-dir "${expdir}" --sets "${eval_sets}"
-  else
-    exp_owner=$(dirname "${expdir}")
-    spoofcm-report --recipe-dir "${exp_owner}" --sets "dev ${eval_sets}"
-  fi
-  log "stage 5: results in ${exp_owner}/exp/RESULTS.md; to publish: spoofcm-report --recipe-dir ${exp_owner} --publish"
+  # committed RESULTS.md changes only through spoofcm-report --publish. The experiments are
+  # read from --expdir (In-the-Wild: the training recipe's exp/).
+  spoofcm-report --recipe-dir "${recipe_dir}" --exp-dir "${expdir}" --sets "${report_sets# }"
+  log "stage 5: results in ${report_dir}/RESULTS.md; to publish: spoofcm-report --recipe-dir ${recipe_dir} --publish"
 fi

@@ -265,3 +265,9 @@ def test_an_inverted_calibration_is_not_reported():
     assert "calibrated" not in slim(m)
     m["calibrated"]["a"] = 0.4
     assert slim(m)["calibrated"]["eval"] == {"cllr": 1.2, "actual_dcf": 1.0}
+
+
+def test_a_recipe_reading_its_own_exp_names_no_expdir(recipe):
+    """run.sh always passes --exp-dir; a recipe reading its own exp/ needs no --expdir to rerun."""
+    assert report_main(["--recipe-dir", str(recipe), "--exp-dir", str(recipe / "exp")]) == 0
+    assert "--expdir" not in section((recipe / "exp" / "RESULTS.md").read_text(), "Provenance")

@@ -46,7 +46,7 @@ def regenerate_command(recipe: Path, snapshot: Snapshot, exp_dir: Path | None = 
         cmd += " --pretrained " + shlex.quote(" ".join(f"{n}:PATH" for n in extra))
     if any(e.tag.startswith("fused_") for e in snapshot.entries):
         cmd += " --fuse '<the fused systems>'"
-    if exp_dir is not None:
+    if exp_dir is not None and exp_dir.resolve() != (recipe / "exp").resolve():
         where = exp_dir.resolve()
         cmd += " --expdir " + (f"egs/{where.parent.name}/exp" if where.name == "exp"
                                else shlex.quote(str(exp_dir)))
