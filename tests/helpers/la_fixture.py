@@ -1,7 +1,10 @@
-"""Lines of a tiny LA keys folder in the official layout (shared by the metrics tests)."""
+"""Lines of a tiny LA keys folder in the official layout, and a tiny labelled data dir (shared by
+the metrics tests)."""
 from __future__ import annotations
 
 from pathlib import Path
+
+from spoofcm.data.datadir import write_data_dir
 
 
 CM_LINES = [
@@ -30,3 +33,13 @@ def write_lines(path: Path, lines: list[str]) -> Path:
     path.write_text("".join(line + "\n" for line in lines))
     return path
 
+
+
+def alternating_data_dir(path: Path, n: int = 20) -> Path:
+    """A data dir of ``n`` utterances u00…, bona fide at even and spoof (A01) at odd indices."""
+    utts = [f"u{i:02d}" for i in range(n)]
+    lab = {u: "bonafide" if i % 2 == 0 else "spoof" for i, u in enumerate(utts)}
+    write_data_dir(path, wav={u: f"/x/{u}.wav" for u in utts}, utt2spk={u: "s" for u in utts},
+                   utt2label=lab, utt2attack={u: "-" if lab[u] == "bonafide" else "A01"
+                                              for u in utts}, utt2cond={u: "-" for u in utts})
+    return path

@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 
 from spoofcm.bin.eval import main as eval_main
-from spoofcm.data.datadir import write_data_dir
 from spoofcm.metrics.decisions import RAW_THRESHOLD, decision_threshold, load_threshold
 from spoofcm.errors import SpoofcmError
 from spoofcm.metrics.calibration import Calibration
+
+from helpers.la_fixture import alternating_data_dir
 
 
 @pytest.mark.parametrize("text", ['{"threshold": NaN}', '{"threshold": Infinity}',
@@ -34,17 +35,8 @@ def test_negative_slope_calibration_falls_back_to_the_eer_threshold(tmp_path: Pa
     assert len(warnings) == 1 and "slope a=-0.5 is not positive" in warnings[0]
 
 
-def _data(path: Path, n: int = 20) -> Path:
-    utts = [f"u{i:02d}" for i in range(n)]
-    lab = {u: "bonafide" if i % 2 == 0 else "spoof" for i, u in enumerate(utts)}
-    write_data_dir(path, wav={u: f"/x/{u}.wav" for u in utts}, utt2spk={u: "s" for u in utts},
-                   utt2label=lab, utt2attack={u: "-" if lab[u] == "bonafide" else "A01"
-                                              for u in utts}, utt2cond={u: "-" for u in utts})
-    return path
-
-
 def test_stage5_does_not_store_an_unusable_calibration(tmp_path: Path, capsys) -> None:
-    data = _data(tmp_path / "dev")
+    data = alternating_data_dir(tmp_path / "dev")
     rng = np.random.default_rng(0)
     good = tmp_path / "good.txt"
     inverted = tmp_path / "inverted.txt"
@@ -61,11 +53,20 @@ def test_stage5_does_not_store_an_unusable_calibration(tmp_path: Path, capsys) -
                     "--dev-data", str(data), "--calibration", str(cal), "--n-boot", "0",
                     "--out", str(tmp_path / "res"), "--no-plots"])
     assert rc == 0
-    err = capsys.readouterr().err
-    assert "not stored: calibration slope" in err
+    captured = capsys.readouterr()
+    assert "not stored: calibration slope" in captured.err
+    assert "Calibrated:" not in captured.out  # no Cllr / actual DCF of flipped scores
     assert not cal.exists()
     metrics = json.loads((tmp_path / "res" / "metrics.json").read_text())
-    assert metrics["calibrated"]["calibration_file"] is None
+    fit = metrics["calibrated"]
+    assert fit["calibration_file"] is None and fit["a"] < 0
+    assert "eval" not in fit and "not positive" in fit["unusable"]
+    # without --calibration the inverted dev map is still refused, with its own warning
+    assert eval_main(["--scores", str(good), "--data", str(data), "--dev-scores", str(inverted),
+                      "--dev-data", str(data), "--n-boot", "0"]) == 0
+    captured = capsys.readouterr()
+    assert "dev calibration not used: calibration slope" in captured.err
+    assert "Calibrated:" not in captured.out
     # a usable one is stored
     assert eval_main(["--scores", str(good), "--data", str(data), "--dev-scores", str(good),
                       "--dev-data", str(data), "--calibration", str(cal), "--n-boot", "0"]) == 0

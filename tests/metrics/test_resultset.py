@@ -10,7 +10,8 @@ import pytest
 from spoofcm.bin.eval import main as eval_main
 from spoofcm.metrics import pipeline as ev
 from spoofcm.metrics.results import collect
-from test_decisions import _data
+
+from helpers.la_fixture import alternating_data_dir
 
 
 def _scores(path: Path, shift: float) -> Path:
@@ -21,7 +22,7 @@ def _scores(path: Path, shift: float) -> Path:
 
 def _eval(tmp_path: Path, out: Path, shift: float, *extra: str) -> int:
     return eval_main(["--scores", str(_scores(tmp_path / f"s{shift}.txt", shift)),
-                      "--data", str(_data(tmp_path / "dev")), "--out", str(out),
+                      "--data", str(alternating_data_dir(tmp_path / "dev")), "--out", str(out),
                       "--n-boot", "0", *extra])
 
 

@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         ci = result["eer_ci"]
         print(f"EER 95 % bootstrap interval: [{100 * ci['low']:.2f}, {100 * ci['high']:.2f}] % "
               f"({ci['n_boot']} resamples, seed {ci['seed']})")
-    if "calibrated" in result:
+    if "eval" in result.get("calibrated", {}):
         ev = result["calibrated"]["eval"]
         print(f"Calibrated: Cllr {ev['cllr']:.4f} bits, actual DCF {ev['actual_dcf']:.4f} "
               f"(min DCF {ev['min_dcf']:.4f})")

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from spoofcm.metrics.decisions import store_calibration
+from spoofcm.metrics.decisions import calibration_problem, store_calibration
 from spoofcm.errors import SpoofcmError
 from spoofcm.labels import BONAFIDE, SPOOF
 from spoofcm.fsutil import atomic_write_text
@@ -92,12 +92,18 @@ def calibrate(dev_scores: Path | None, dev_data: Path | None, calib_path: Path |
         model, dev_report, stored_warning = cal.Calibration.load(calib_path), None, None
     else:
         return None
-    return {"calibration_file": None if calib_path is None else str(calib_path),
-            **({"warning": stored_warning} if stored_warning else {}),
-            "a": model.a, "b": model.b, "method": model.method,
-            "eval": cal.calibration_report(model.apply(bona), model.apply(spoof)),
-            "dev": dev_report,
-            "eval_raw_cllr": cal.cllr(bona, spoof)}
+    problem = calibration_problem(model.a, model.b)
+    if problem is not None and stored_warning is None:
+        stored_warning = f"dev calibration not used: {problem}"
+    out = {"calibration_file": None if calib_path is None else str(calib_path),
+           **({"warning": stored_warning} if stored_warning else {}),
+           "a": model.a, "b": model.b, "method": model.method,
+           "dev": dev_report, "eval_raw_cllr": cal.cllr(bona, spoof)}
+    if problem is None:  # the calibrated metrics of an inverting map would describe flipped scores
+        out["eval"] = cal.calibration_report(model.apply(bona), model.apply(spoof))
+    else:
+        out["unusable"] = problem
+    return out
 
 
 def evaluate(inp: EvalInputs, out_dir: Path | None = None, dev_scores: Path | None = None,
