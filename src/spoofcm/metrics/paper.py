@@ -35,7 +35,10 @@ def _track_rows(entries: list[Entry], system: str, track: str) -> list[Entry]:
 
 
 def seeds_cell(entries: list[Entry], system: str) -> str:
-    """``3 (0, 1, 2)``; a one-seed system says so (and why, for a non-neural baseline)."""
+    """``3 (0, 1, 2)``; a one-seed system says so (and why, for a non-neural baseline); an
+    imported release has no seed."""
+    if any(e.pretrained for e in entries if e.system == system):
+        return "— (pretrained release)"
     seeds = seeds_of(entries, system)
     ids = ", ".join("?" if s is None else str(s) for s in seeds)
     if len(seeds) > 1:

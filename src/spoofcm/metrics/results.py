@@ -29,6 +29,8 @@ MODELS = tuple(model_names())
 SNAPSHOT_FORMAT = "spoofcm-results/1"
 SEED_TAG = re.compile(r"^(?P<system>.+)_seed(?P<seed>\d+)$")
 #: env.txt keys kept per experiment (what the provenance block reports)
+#: env["model_kind"] of an imported release (spoofcm-import-aasist writes no env.txt)
+PRETRAINED = "pretrained release"
 ENV_KEYS = ("git", "python", "torch", "numpy", "cpu", "gpu", "threads", "model_kind")
 #: metrics.json keys the tables read (the rest stays in exp/)
 METRIC_KEYS = ("track", "subset", "n_bonafide", "n_spoof", "pooled", "per_attack",
@@ -48,7 +50,7 @@ class Entry:
     seed: int | None = None
     env: dict[str, str] = field(default_factory=dict)
     run: str = ""
-    config: str = ""  # model.config_name: which named configuration ran (e.g. lfcc_gmm_2021)
+    config: str = ""  # config_label: named configuration (e.g. lfcc_gmm_2021), weights' origin
 
     def __post_init__(self) -> None:
         if not self.system:
@@ -58,6 +60,11 @@ class Entry:
     def non_neural(self) -> bool:
         return self.env.get("model_kind") == "non-neural"
 
+    @property
+    def pretrained(self) -> bool:
+        """An imported release: scored here, never trained here (no seed, no training env)."""
+        return self.env.get("model_kind") == PRETRAINED
+
 
 def split_seed(tag: str) -> tuple[str, int | None]:
     """``fusion_cbam_resnet18_mini_seed2`` -> (``fusion_cbam_resnet18_mini``, 2); a tag without
@@ -66,15 +73,38 @@ def split_seed(tag: str) -> tuple[str, int | None]:
     return (m["system"], int(m["seed"])) if m else (tag, None)
 
 
-def model_section(exp_dir: Path) -> dict[str, Any]:
-    """The ``model`` section of an experiment's config.yaml ({} without one)."""
+def exp_config(exp_dir: Path) -> dict[str, Any]:
+    """An experiment's config.yaml ({} without one)."""
     cfg = exp_dir / "config.yaml"
     if not cfg.is_file():
         return {}
     try:
-        return (yaml.safe_load(cfg.read_text(encoding="utf-8")) or {}).get("model") or {}
+        loaded = yaml.safe_load(cfg.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise SpoofcmError(f"{cfg}: not valid YAML ({exc})") from None
+    if not isinstance(loaded, dict):
+        raise SpoofcmError(f"{cfg}: not a mapping of config sections")
+    return loaded
+
+
+def model_section(exp_dir: Path) -> dict[str, Any]:
+    """The ``model`` section of an experiment's config.yaml ({} without one)."""
+    return exp_config(exp_dir).get("model") or {}
+
+
+def config_label(cfg: dict[str, Any]) -> str:
+    """What the tables show beside a system: the named configuration (model.config_name) and
+    where its weights came from when not from training here alone: an imported release (not
+    trained on this corpus) or the experiment it was fine-tuned from."""
+    parts = [str((cfg.get("model") or {}).get("config_name") or "")]
+    release = cfg.get("pretrained") or {}
+    init_from = (cfg.get("train") or {}).get("init_from")
+    if release.get("release"):
+        trained_on = f", trained on {release['trained_on']}" if release.get("trained_on") else ""
+        parts.append(f"pretrained release {release['release']}{trained_on}; not trained here")
+    elif init_from:
+        parts.append(f"fine-tuned from {Path(str(init_from)).name}")
+    return "; ".join(p for p in parts if p)
 
 
 def model_of(exp_dir: Path) -> str:
@@ -127,6 +157,9 @@ def collect(recipe_dir: str | Path, exp_dir: str | Path | None = None,
         metrics = read_json(path, obj=True)
         exp, eval_set = path.parents[2], path.parent.name
         env = read_env_txt(exp / "env.txt")
+        cfg = exp_config(exp)
+        if (cfg.get("pretrained") or {}).get("release"):
+            env.setdefault("model_kind", PRETRAINED)
         track = EVAL_SET_TRACK.get(eval_set, metrics.get("track"))
         kept = slim(metrics)
         t1 = track1_of(path.parent)
@@ -134,7 +167,7 @@ def collect(recipe_dir: str | Path, exp_dir: str | Path | None = None,
             kept["track1"] = t1
         entries.append(Entry(exp.name, model_of(exp), eval_set, track, kept,
                              env={k: env[k] for k in ENV_KEYS if k in env},
-                             config=str(model_section(exp).get("config_name") or "")))
+                             config=config_label(cfg)))
     return entries
 
 
@@ -228,7 +261,7 @@ def md_table(head: list[str], rows: list[list[str]]) -> str:
 
 
 def config_of(entries: list[Entry], system: str) -> str:
-    """The named configuration a system ran (model.config_name), '' when it has none."""
+    """The configuration label of a system (see config_label), '' when it has none."""
     return next((e.config for e in entries if e.system == system and e.config), "")
 
 

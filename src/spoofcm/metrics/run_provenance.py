@@ -23,8 +23,9 @@ NOT_RECORDED = "not recorded"
 
 
 def _distinct(entries: list[Entry], key: str) -> dict[str, int]:
-    """Value -> number of experiments, over the experiments (not eval sets) of ``entries``."""
-    per_exp = {e.tag: e.env.get(key, NOT_RECORDED) for e in entries}
+    """Value -> number of experiments, over the trained experiments (not eval sets, not
+    imported releases) of ``entries``."""
+    per_exp = {e.tag: e.env.get(key, NOT_RECORDED) for e in entries if not e.pretrained}
     return dict(Counter(per_exp.values()).most_common())
 
 
@@ -46,6 +47,9 @@ def run_record(recipe_dir: str | Path, entries: list[Entry], command: str,
     }
     for key in ("git", "python", "torch", "numpy", "cpu", "gpu", "threads"):
         record[f"train_{key}"] = _distinct(entries, key)
+    imported = sorted({e.tag for e in entries if e.pretrained})
+    if imported:
+        record["pretrained"] = imported
     # content-addressed: two runs get one id only when every recorded fact is the same
     run_id = hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()[:10]
     for e in entries:
@@ -114,14 +118,19 @@ def provenance_markdown(runs: dict[str, dict[str, Any]], entries: list[Entry]) -
     lines = ["## Provenance\n"]
     for run_id, record in runs.items():
         mine = [e for e in entries if e.run == run_id]
-        total = len({e.tag for e in mine})
+        total = len({e.tag for e in mine if not e.pretrained})
         systems = ", ".join(dict.fromkeys(e.system for e in mine))
         threads = _counted(record.get("train_threads") or {NOT_RECORDED: total}, total)
         lines += [f"Run `{run_id}` — systems: {systems}\n",
-                  f"- report written at commit {_commit_text(record)}, {record['date']}",
-                  f"- trained at commit {_train_commits(record, total)}",
-                  f"- {_versions(record, total)}",
-                  f"- {_device(record, total)} · torch threads in training: {threads}",
-                  f"- corpus: {_corpus(record)}",
+                  f"- report written at commit {_commit_text(record)}, {record['date']}"]
+        if total:
+            lines += [f"- trained at commit {_train_commits(record, total)}",
+                      f"- {_versions(record, total)}",
+                      f"- {_device(record, total)} · torch threads in training: {threads}"]
+        if record.get("pretrained"):
+            lines.append(f"- imported releases, scored here and not trained here: "
+                         f"{', '.join(record['pretrained'])} (origin, checksum and licence in "
+                         f"each experiment's config.yaml `pretrained` section)")
+        lines += [f"- corpus: {_corpus(record)}",
                   f"- regenerate: `{record.get('command', '')}`", ""]
     return "\n".join(lines)
