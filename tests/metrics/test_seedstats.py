@@ -16,7 +16,13 @@ def test_sample_sd_uses_n_minus_one():
 
 
 def test_one_seed_missing_and_nan():
-    assert mean_sd([0.0354]) == Stat(0.0354, None, 1)
+    assert mean_sd([0.0354]) == Stat(0.0354, None, 1, 1)
     assert fmt_stat(mean_sd([0.0354]), "eer") == "3.54"
     assert mean_sd([None, float("nan")]) is None and fmt_stat(None, "eer") == ""
     assert mean_sd([None, 0.1, 0.3]).n == 2
+
+
+def test_a_cell_some_seeds_lack_says_how_many_it_has():
+    assert fmt_stat(mean_sd([1.0288, None, None]), "cllr") == "1.0288 (1 of 3 seeds)"
+    assert fmt_stat(mean_sd([None, 0.1, 0.3]), "eer") == "20.00 ± 14.14 (2 of 3 seeds)"
+    assert fmt_stat(mean_sd([0.1, 0.3]), "eer") == "20.00 ± 14.14"
