@@ -7,9 +7,11 @@ resumed from the checkpoint of epoch k draws exactly what the uninterrupted run 
 """
 from __future__ import annotations
 
+import os
 import sys
 import time
 import warnings
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,7 @@ from tqdm import tqdm
 from spoofcm.config import dump_yaml
 from spoofcm.data.dataset import StreamDataset, collate, crop_units
 from spoofcm.errors import SpoofcmError
+from spoofcm.explock import exp_lock
 from spoofcm.train import checkpoint as ckpt
 from spoofcm.train import distributed as D
 from spoofcm.infer.scoring import autocast, eer_of, score_indices, write_threshold
@@ -283,12 +286,17 @@ class Trainer:
 def run_training(cfg: dict[str, Any], args: RunArgs) -> None:
     """Stage 3 for one model: neural models go through :class:`Trainer`, GMM-like systems
     (``is_neural = False``) through one ``fit`` on full utterances."""
-    try:
-        trainer = Trainer(cfg, args)
-        if trainer.is_neural:
-            trainer.run()
-        else:
-            from spoofcm.train.nonneural import fit_non_neural
-            fit_non_neural(trainer.model, cfg, args)
-    finally:
-        D.shutdown()
+    # one writer per exp dir: rank 0 holds the lock for the whole job (the other ranks of a
+    # torchrun job share the directory by design)
+    lock = (exp_lock(args.exp, "spoofcm-train") if int(os.environ.get("RANK", "0")) == 0
+            else nullcontext())
+    with lock:
+        try:
+            trainer = Trainer(cfg, args)
+            if trainer.is_neural:
+                trainer.run()
+            else:
+                from spoofcm.train.nonneural import fit_non_neural
+                fit_non_neural(trainer.model, cfg, args)
+        finally:
+            D.shutdown()

@@ -1,0 +1,57 @@
+"""One writer per experiment directory: a second run is a one-line error naming the holder, and
+a killed holder leaves no stale lock."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from spoofcm.errors import SpoofcmError
+from spoofcm.explock import LOCK_NAME, exp_lock
+from spoofcm.train.trainer import RunArgs, run_training
+
+
+def test_a_second_holder_is_refused_with_the_first_named(tmp_path: Path) -> None:
+    exp = tmp_path / "exp" / "m_seed0"
+    with exp_lock(exp, "spoofcm-train"):
+        with pytest.raises(SpoofcmError, match=r"m_seed0: in use by spoofcm-train \(pid \d+ on "):
+            with exp_lock(exp, "spoofcm-train"):
+                pass
+    with exp_lock(exp, "again"):   # released on exit
+        assert "again" in (exp / LOCK_NAME).read_text()
+
+
+def test_training_refuses_an_experiment_another_run_holds(tmp_path: Path) -> None:
+    exp = tmp_path / "exp"
+    args = RunArgs(data_dir=tmp_path / "data", dump_dir=None, exp=exp, resume=True)
+    with exp_lock(exp, "spoofcm-train"):
+        with pytest.raises(SpoofcmError, match="in use by spoofcm-train"):
+            run_training({}, args)   # refused before the config or the data are read
+
+
+def test_a_killed_holder_leaves_no_stale_lock(tmp_path: Path) -> None:
+    exp = tmp_path / "exp"
+    code = ("import sys, time\nfrom spoofcm.explock import exp_lock\n"
+            f"with exp_lock({str(exp)!r}, 'holder'):\n    print('held', flush=True)\n"
+            "    time.sleep(60)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "held"
+        with pytest.raises(SpoofcmError, match="in use by holder"):
+            with exp_lock(exp, "second"):
+                pass
+    finally:
+        proc.kill()
+        proc.wait()
+    deadline = time.time() + 10
+    while True:   # the kernel drops the lock with the process
+        try:
+            with exp_lock(exp, "after"):
+                break
+        except SpoofcmError:
+            if time.time() > deadline:
+                raise
+            time.sleep(0.1)
