@@ -55,3 +55,16 @@ def test_a_killed_holder_leaves_no_stale_lock(tmp_path: Path) -> None:
             if time.time() > deadline:
                 raise
             time.sleep(0.1)
+
+
+def test_a_file_system_without_locks_warns_and_runs(tmp_path: Path, monkeypatch, capsys) -> None:
+    import errno
+    import fcntl
+
+    def no_locks(fd, op):
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    with exp_lock(tmp_path / "exp", "spoofcm-train") as path:
+        assert path.name == LOCK_NAME
+    assert "has no locks" in capsys.readouterr().err

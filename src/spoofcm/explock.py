@@ -12,6 +12,7 @@ import errno
 import fcntl
 import os
 import socket
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -20,6 +21,8 @@ from spoofcm.errors import SpoofcmError
 from spoofcm.fsutil import os_error
 
 LOCK_NAME = ".lock"
+#: flock errors of file systems without locking support (not "held by another process")
+UNSUPPORTED = (errno.ENOLCK, errno.EINVAL, errno.EOPNOTSUPP, errno.ENOTSUP)
 
 
 @contextmanager
@@ -36,6 +39,12 @@ def exp_lock(exp: str | os.PathLike, program: str) -> Iterator[Path]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
+            if exc.errno in UNSUPPORTED:   # e.g. Lustre mounted without flock: run unguarded
+                print(f"{program}: warning: {path}: this file system has no locks "
+                      f"({os.strerror(exc.errno)}); nothing stops a second run on {exp}",
+                      file=sys.stderr)
+                yield path
+                return
             if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
                 raise os_error(exc, path) from None
             holder = os.pread(fd, 256, 0).decode("utf-8", "replace").strip() or "another process"
