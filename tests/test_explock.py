@@ -68,3 +68,8 @@ def test_a_file_system_without_locks_warns_and_runs(tmp_path: Path, monkeypatch,
     with exp_lock(tmp_path / "exp", "spoofcm-train") as path:
         assert path.name == LOCK_NAME
     assert "has no locks" in capsys.readouterr().err
+    # an error of the guarded work is its own, not chained to the flock failure
+    with pytest.raises(ValueError) as info:
+        with exp_lock(tmp_path / "exp", "spoofcm-train"):
+            raise ValueError("training failed")
+    assert info.value.__context__ is None

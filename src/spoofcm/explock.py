@@ -25,6 +25,25 @@ LOCK_NAME = ".lock"
 UNSUPPORTED = (errno.ENOLCK, errno.EINVAL, errno.EOPNOTSUPP, errno.ENOTSUP)
 
 
+def _flock(fd: int, path: Path, exp: Path, program: str) -> bool:
+    """Take the lock on ``fd``: True when held, False on a file system without locks (warned);
+    SpoofcmError naming the holder when another process has it."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError as exc:
+        if exc.errno in UNSUPPORTED:   # e.g. Lustre mounted without flock: run unguarded
+            print(f"{program}: warning: {path}: this file system has no locks "
+                  f"({os.strerror(exc.errno)}); nothing stops a second run on {exp}",
+                  file=sys.stderr)
+            return False
+        if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+            raise os_error(exc, path) from None
+    holder = os.pread(fd, 256, 0).decode("utf-8", "replace").strip() or "another process"
+    raise SpoofcmError(f"{exp}: in use by {holder}; wait for it to finish or stop it "
+                       f"(one run per experiment directory)")
+
+
 @contextmanager
 def exp_lock(exp: str | os.PathLike, program: str) -> Iterator[Path]:
     """Hold ``exp/.lock`` exclusively for the block; SpoofcmError when another process has it."""
@@ -36,22 +55,9 @@ def exp_lock(exp: str | os.PathLike, program: str) -> Iterator[Path]:
     except OSError as exc:
         raise os_error(exc, path) from None
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            if exc.errno in UNSUPPORTED:   # e.g. Lustre mounted without flock: run unguarded
-                print(f"{program}: warning: {path}: this file system has no locks "
-                      f"({os.strerror(exc.errno)}); nothing stops a second run on {exp}",
-                      file=sys.stderr)
-                yield path
-                return
-            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                raise os_error(exc, path) from None
-            holder = os.pread(fd, 256, 0).decode("utf-8", "replace").strip() or "another process"
-            raise SpoofcmError(f"{exp}: in use by {holder}; wait for it to finish or stop it "
-                               f"(one run per experiment directory)") from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{program} (pid {os.getpid()} on {socket.gethostname()})\n".encode(), 0)
+        if _flock(fd, path, exp, program):
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{program} (pid {os.getpid()} on {socket.gethostname()})\n".encode(), 0)
         yield path
     finally:
         os.close(fd)   # closing the descriptor releases the lock

@@ -30,11 +30,17 @@ class DistInfo:
         return self.world_size > 1
 
 
+def env_info() -> DistInfo:
+    """This process's place in the torchrun job (rank 0 of 1 without torchrun); readable before
+    the process group exists."""
+    return DistInfo(int(os.environ.get("RANK", "0")), int(os.environ.get("WORLD_SIZE", "1")),
+                    int(os.environ.get("LOCAL_RANK", "0")))
+
+
 def init(device: str) -> tuple[DistInfo, torch.device]:
     """Join the process group torchrun describes (NCCL on CUDA, gloo on CPU) and pick the
     device: ``cuda:<LOCAL_RANK>`` or ``cpu``."""
-    world = int(os.environ.get("WORLD_SIZE", "1"))
-    info = DistInfo(int(os.environ.get("RANK", "0")), world, int(os.environ.get("LOCAL_RANK", "0")))
+    info = env_info()
     use_cuda = device == "cuda" or (device == "auto" and torch.cuda.is_available())
     dev = torch.device(f"cuda:{info.local_rank}" if use_cuda else "cpu")
     if use_cuda:

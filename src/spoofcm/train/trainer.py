@@ -7,7 +7,6 @@ resumed from the checkpoint of epoch k draws exactly what the uninterrupted run 
 """
 from __future__ import annotations
 
-import os
 import sys
 import time
 import warnings
@@ -288,8 +287,7 @@ def run_training(cfg: dict[str, Any], args: RunArgs) -> None:
     (``is_neural = False``) through one ``fit`` on full utterances."""
     # one writer per exp dir: rank 0 holds the lock for the whole job (the other ranks of a
     # torchrun job share the directory by design)
-    lock = (exp_lock(args.exp, "spoofcm-train") if int(os.environ.get("RANK", "0")) == 0
-            else nullcontext())
+    lock = exp_lock(args.exp, "spoofcm-train") if D.env_info().is_main else nullcontext()
     with lock:
         try:
             trainer = Trainer(cfg, args)
