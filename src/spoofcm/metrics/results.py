@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from spoofcm.errors import SpoofcmError
+from spoofcm.metrics.decisions import calibration_problem
 from spoofcm.metrics.resultset import is_result_dir
 from spoofcm.models.registry import model_names
 from spoofcm.provenance import read_env_txt
@@ -28,9 +29,9 @@ from spoofcm.tracks import EVAL_SET_TRACK
 MODELS = tuple(model_names())
 SNAPSHOT_FORMAT = "spoofcm-results/1"
 SEED_TAG = re.compile(r"^(?P<system>.+)_seed(?P<seed>\d+)$")
-#: env.txt keys kept per experiment (what the provenance block reports)
 #: env["model_kind"] of an imported release (spoofcm-import-aasist writes no env.txt)
 PRETRAINED = "pretrained release"
+#: env.txt keys kept per experiment (what the provenance block reports)
 ENV_KEYS = ("git", "python", "torch", "numpy", "cpu", "gpu", "threads", "model_kind")
 #: metrics.json keys the tables read (the rest stays in exp/)
 METRIC_KEYS = ("track", "subset", "n_bonafide", "n_spoof", "pooled", "per_attack",
@@ -65,6 +66,12 @@ class Entry:
         """An imported release: scored here, never trained here (no seed, no training env)."""
         return self.env.get("model_kind") == PRETRAINED
 
+    @property
+    def seed_text(self) -> str:
+        """The seed as the tables print it: ``—`` for an imported release, ``?`` when the tag
+        names none."""
+        return "—" if self.pretrained else "?" if self.seed is None else str(self.seed)
+
 
 def split_seed(tag: str) -> tuple[str, int | None]:
     """``fusion_cbam_resnet18_mini_seed2`` -> (``fusion_cbam_resnet18_mini``, 2); a tag without
@@ -87,11 +94,6 @@ def exp_config(exp_dir: Path) -> dict[str, Any]:
     return loaded
 
 
-def model_section(exp_dir: Path) -> dict[str, Any]:
-    """The ``model`` section of an experiment's config.yaml ({} without one)."""
-    return exp_config(exp_dir).get("model") or {}
-
-
 def config_label(cfg: dict[str, Any]) -> str:
     """What the tables show beside a system: the named configuration (model.config_name) and
     where its weights came from when not from training here alone: an imported release (not
@@ -107,9 +109,11 @@ def config_label(cfg: dict[str, Any]) -> str:
     return "; ".join(p for p in parts if p)
 
 
-def model_of(exp_dir: Path) -> str:
-    """The model name of an experiment: config.yaml's model.name, else the tag's known prefix."""
-    name = model_section(exp_dir).get("name")
+def model_of(exp_dir: Path, cfg: dict[str, Any] | None = None) -> str:
+    """The model name of an experiment: config.yaml's model.name (``cfg``: that file, already
+    read), else the tag's known prefix."""
+    cfg = exp_config(exp_dir) if cfg is None else cfg
+    name = (cfg.get("model") or {}).get("name")
     if name:
         return str(name)
     matches = [m for m in MODELS if exp_dir.name == m or exp_dir.name.startswith(m + "_")]
@@ -121,8 +125,8 @@ def slim(metrics: dict[str, Any]) -> dict[str, Any]:
     out = {k: metrics[k] for k in METRIC_KEYS if k in metrics}
     fit = metrics.get("calibrated") or {}
     cal = fit.get("eval")
-    if isinstance(fit.get("a"), (int, float)) and fit["a"] <= 0:
-        cal = None  # an inverted map is neither stored nor used (the decisions stay raw)
+    if isinstance(fit.get("a"), (int, float)) and calibration_problem(fit["a"], fit.get("b", 0.0)):
+        cal = None  # metrics.json of an older spoofcm-eval: an unusable map's "calibrated" eval
     if cal:
         out["calibrated"] = {"eval": {k: cal[k] for k in ("cllr", "actual_dcf") if k in cal}}
     return out
@@ -147,6 +151,7 @@ def collect(recipe_dir: str | Path, exp_dir: str | Path | None = None,
     recipe reads the training recipe's), sorted by experiment then eval set; ``sets`` keeps
     only those evaluation sets (so that each recipe reports the sets it evaluated)."""
     entries = []
+    facts: dict[Path, tuple[str, dict[str, str], str]] = {}
     keep = None if sets is None else set(sets)
     root = Path(exp_dir) if exp_dir is not None else Path(recipe_dir) / "exp"
     for path in sorted(root.glob("*/results/*/metrics.json")):
@@ -156,19 +161,27 @@ def collect(recipe_dir: str | Path, exp_dir: str | Path | None = None,
             continue
         metrics = read_json(path, obj=True)
         exp, eval_set = path.parents[2], path.parent.name
-        env = read_env_txt(exp / "env.txt")
-        cfg = exp_config(exp)
-        if (cfg.get("pretrained") or {}).get("release"):
-            env.setdefault("model_kind", PRETRAINED)
+        if exp not in facts:   # config.yaml and env.txt once per experiment, not per set
+            facts[exp] = _experiment_facts(exp)
+        model, env, label = facts[exp]
         track = EVAL_SET_TRACK.get(eval_set, metrics.get("track"))
         kept = slim(metrics)
         t1 = track1_of(path.parent)
         if t1 is not None:
             kept["track1"] = t1
-        entries.append(Entry(exp.name, model_of(exp), eval_set, track, kept,
-                             env={k: env[k] for k in ENV_KEYS if k in env},
-                             config=config_label(cfg)))
+        entries.append(Entry(exp.name, model, eval_set, track, kept, env=dict(env),
+                             config=label))
     return entries
+
+
+def _experiment_facts(exp: Path) -> tuple[str, dict[str, str], str]:
+    """(model name, the env.txt keys the report keeps, configuration label) of one experiment;
+    an imported release (config ``pretrained.release``) is marked as such in the env."""
+    cfg = exp_config(exp)
+    env = read_env_txt(exp / "env.txt")
+    if (cfg.get("pretrained") or {}).get("release"):
+        env.setdefault("model_kind", PRETRAINED)
+    return model_of(exp, cfg), {k: env[k] for k in ENV_KEYS if k in env}, config_label(cfg)
 
 
 def model_rank(model: str) -> int:

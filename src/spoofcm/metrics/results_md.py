@@ -55,7 +55,7 @@ def _ci(e: Entry) -> str:
 
 def per_seed(entries: list[Entry]) -> str:
     """One row per experiment (seed) and eval set: the numbers the means are made of."""
-    rows = [[e.tag, e.system, "—" if e.pretrained else "?" if e.seed is None else str(e.seed), e.eval_set,
+    rows = [[e.tag, e.system, e.seed_text, e.eval_set,
              fmt(pooled(e, "eer"), "eer"), fmt(pooled(e, "min_tdcf"), "min_tdcf"), _ci(e),
              fmt_stat(mean_sd([calibrated(e, "cllr")]), "cllr"),
              fmt_stat(mean_sd([calibrated(e, "actual_dcf")]), "actual_dcf")]
