@@ -12,7 +12,9 @@ line by line. Writes DIR/metrics.json, per_attack.md, per_condition.md, det.png,
 With --dev-scores/--dev-data a logistic-regression calibration is fitted on dev, saved to
 --calibration, and Cllr and the actual DCF of the calibrated eval scores are reported (actual
 DCF: the ASVspoof 5 CM cost model, pi_spoof 0.05, C_miss 1, C_fa 10, decided at its Bayes
-threshold on the calibrated LLR, log(0.5/0.95)). The EER's 95 % bootstrap interval (stratified,
+threshold on the calibrated LLR, log(0.5/0.95)). A dev map with a slope <= 0 (a model that
+ranks dev worse than chance) is neither saved nor used: metrics.json then records why under
+calibrated.unusable, with no calibrated metrics. The EER's 95 % bootstrap interval (stratified,
 fixed seed) is always reported (--n-boot 0 turns it off). Where the official scorer aborts
 (a cell with fewer than 3 distinct scores) the cell is left empty with a warning.
 

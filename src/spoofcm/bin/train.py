@@ -2,7 +2,9 @@
 [--section.key value ...] --data-dir <recipe>/data --dump-dir <recipe>/dump --exp exp/<tag>``.
 
 Writes ``exp/<tag>/{config.yaml,env.txt,checkpoints/epoch<N>.pt,latest.pt,best.pt,
-best_single.pt,threshold.json}``. ``--resume`` continues from ``latest.pt``. Several processes
+best_single.pt,threshold.json}``. ``--resume`` continues from ``latest.pt``. One run per
+experiment: ``exp/<tag>/.lock`` is held while training, and a second run on the same ``--exp``
+stops with the holder's program, pid and host. Several processes
 (``torchrun``, see local/launch_train.sh) train data-parallel; the global batch is
 ``train.batch_size`` × processes.
 """
